@@ -1,0 +1,63 @@
+"""Every error the library raises on purpose.
+
+A user sees these as one clear line, never a traceback, so each message says
+what happened, why, and what to do next. The hierarchy::
+
+    FreedomCitiesError
+    ├── DocumentError          a file that cannot be read as a policy document
+    │   ├── UnsupportedFormat  not a PDF, Word file, web page or text file
+    │   ├── CorruptDocument    damaged, truncated, or not what its extension says
+    │   ├── EncryptedDocument  protected by a password
+    │   ├── EmptyDocument      no text at all, even after OCR
+    │   ├── DocumentTooLarge   beyond the size or page limit
+    │   └── OCRUnavailable     scanned pages, but no OCR engine is installed
+    ├── RulesetError           a ruleset data file with a mistake in it
+    ├── CorpusError            a labelled corpus that does not follow its format
+    └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
+"""
+
+from __future__ import annotations
+
+
+class FreedomCitiesError(Exception):
+    """Base class: catch this to report any expected failure to a user."""
+
+
+class DocumentError(FreedomCitiesError):
+    """A file could not be read as a policy document."""
+
+
+class UnsupportedFormat(DocumentError):
+    """The file is not a PDF, Word (.docx), HTML or plain-text document."""
+
+
+class CorruptDocument(DocumentError):
+    """The file is damaged, truncated, or not what its extension says."""
+
+
+class EncryptedDocument(DocumentError):
+    """The file is protected by a password."""
+
+
+class EmptyDocument(DocumentError):
+    """The file holds no readable text."""
+
+
+class DocumentTooLarge(DocumentError):
+    """The file is beyond the size or page limit."""
+
+
+class OCRUnavailable(DocumentError):
+    """The file has scanned pages but no OCR engine is installed."""
+
+
+class RulesetError(FreedomCitiesError):
+    """A ruleset data file is missing a field or has a wrong value."""
+
+
+class CorpusError(FreedomCitiesError):
+    """A labelled corpus folder does not follow the corpus format."""
+
+
+class EmbeddingUnavailable(FreedomCitiesError):
+    """The offline sentence-embedding model was asked for but is not installed or is damaged."""

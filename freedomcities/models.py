@@ -1,0 +1,123 @@
+"""The plain values that flow through the pipeline.
+
+read (file -> Document) -> split (Document -> Sections) -> judge (Sections x
+Ruleset -> Findings, Flags) -> score (Findings -> Scorecard) -> render.
+
+Every value keeps character offsets into ``Document.text`` so that any finding
+can be traced back to its page and quoted exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+Stance = Literal["meets", "partial", "conflicts"]
+Status = Literal["meets", "partial", "conflicts", "silent"]
+STANCES: tuple[Stance, ...] = ("meets", "partial", "conflicts")
+STATUSES: tuple[Status, ...] = ("meets", "partial", "conflicts", "silent")
+
+
+@dataclass(frozen=True)
+class Document:
+    """What was read from a file: its text and where each page begins.
+
+    ``page_starts[i]`` is the offset in ``text`` where page ``i + 1`` begins, so
+    one document-wide string can be searched while every offset still maps
+    back to a page number.
+    """
+
+    source: str
+    text: str
+    page_starts: tuple[int, ...] = (0,)
+    title: str | None = None
+    ocr_pages: int = 0
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (1 for formats without pages)."""
+        return len(self.page_starts)
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based page number holding the character at ``offset``."""
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    def page_text(self, page: int) -> str:
+        """The text of one 1-based page."""
+        start = self.page_starts[page - 1]
+        end = self.page_starts[page] if page < self.pages else len(self.text)
+        return self.text[start:end]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered or headed part of a document, e.g. ``428.2 POLICY``."""
+
+    label: str | None
+    heading: str | None
+    start: int
+    end: int
+    page_start: int
+    page_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One passage's bearing on one rule, with the exact quote that shows it."""
+
+    rule_id: str
+    stance: Stance
+    confidence: float
+    quote: str
+    start: int
+    end: int
+    page: int | None
+    section: str | None
+    heading: str | None
+    why: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Problem language in a document, with the wording to use instead."""
+
+    kind: str
+    quote: str
+    start: int
+    end: int
+    page: int | None
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's status in one document, with the findings behind it."""
+
+    rule_id: str
+    name: str
+    status: Status
+    confidence: float
+    findings: tuple[Finding, ...]
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A document scored against a ruleset: one result per rule, plus flags."""
+
+    document: Document
+    sections: tuple[Section, ...]
+    ruleset_id: str
+    ruleset_version: str
+    jurisdiction: str | None
+    results: tuple[RuleResult, ...]
+    flags: tuple[Flag, ...] = field(default=())
+
+    def result(self, rule_id: str) -> RuleResult:
+        """The result for one rule id, e.g. ``"5"`` or ``"1373"``."""
+        for result in self.results:
+            if result.rule_id == rule_id:
+                return result
+        raise KeyError(rule_id)

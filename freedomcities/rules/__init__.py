@@ -1,0 +1,262 @@
+"""Rulesets are data: a TOML file of rules and cues, plus a TSV of example sentences.
+
+The format is documented in ``docs/rulesets.md``. :func:`load_ruleset` checks
+every field and names the exact place of any mistake, so a campaign can write
+its own ruleset (for example on use of force) without reading this code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from freedomcities.errors import RulesetError
+
+RULES_DIR = Path(__file__).parent
+DEFAULT_RULESET = "freedom-cities"
+EXAMPLE_LABELS = ("meets", "partial", "conflicts", "none")
+PLACEHOLDER = "[County/City/State]"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Detection cues for one rule: regular expressions, compiled once.
+
+    ``topic`` picks candidate sentences cheaply; a sentence that matches none
+    is never judged for this rule. ``forbidden`` names what the model rule
+    forbids, so the sentence's modality decides the stance (forbidding it
+    meets the rule, allowing or requiring it conflicts). ``meets``,
+    ``partial`` and ``conflicts`` are idioms that decide a stance directly.
+    ``narrowing`` marks protection that is weaker than the model (only for
+    victims, only "routinely"), and ``allowed_exceptions`` the exceptions the
+    model itself makes, which do not weaken it.
+    """
+
+    topic: tuple[re.Pattern[str], ...]
+    forbidden: tuple[re.Pattern[str], ...] = ()
+    meets: tuple[re.Pattern[str], ...] = ()
+    partial: tuple[re.Pattern[str], ...] = ()
+    conflicts: tuple[re.Pattern[str], ...] = ()
+    narrowing: tuple[re.Pattern[str], ...] = ()
+    allowed_exceptions: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One model rule: its wording, its reason in plain words, and its cues."""
+
+    id: str
+    number: int
+    name: str
+    category: str
+    text: str
+    reason: str
+    cues: Cues
+    variants: dict[str, str] = field(default_factory=dict)
+    optional: bool = False
+
+    def model_text(self, jurisdiction: str | None = None, state: str | None = None) -> str:
+        """The model wording to adopt, with the state's variant and the place's name filled in."""
+        text = self.variants.get((state or "").upper(), self.text)
+        if jurisdiction:
+            text = text.replace(PLACEHOLDER, jurisdiction)
+        return text
+
+
+@dataclass(frozen=True)
+class FlagCue:
+    """Problem language to flag wherever it appears, with the wording to use instead."""
+
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    suggestion: str
+    unless: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled example sentence that teaches the classifier one rule's stances."""
+
+    rule_id: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A versioned set of rules, the language to flag, and example sentences."""
+
+    id: str
+    version: str
+    name: str
+    rules: tuple[Rule, ...]
+    flags: tuple[FlagCue, ...]
+    examples: tuple[Example, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; unknown ids are named with the valid ones."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        valid = ", ".join(r.id for r in self.rules)
+        raise RulesetError(f"Ruleset {self.id!r} has no rule {rule_id!r}; its rules are {valid}.")
+
+
+def available_rulesets() -> list[str]:
+    """Names of the rulesets shipped with the package."""
+    return sorted(p.stem for p in RULES_DIR.glob("*.toml"))
+
+
+@lru_cache(maxsize=8)
+def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> Ruleset:
+    """Load and validate a ruleset by shipped name or by path to a ``.toml`` file.
+
+    Example sentences are read from a ``.tsv`` file of the same name beside
+    it when one exists.
+
+    Raises:
+        RulesetError: the file is missing, is not valid TOML, or a field is
+            missing or wrong; the message names the rule and field.
+    """
+    path = _resolve(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesetError(f"{path.name} is not valid TOML: {exc}.") from None
+    examples_path = path.with_suffix(".tsv")
+    examples = _read_examples(examples_path) if examples_path.exists() else ()
+    return _build_ruleset(data, path.name, examples)
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    """Find a ruleset file from a shipped name or a path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise RulesetError(f"Ruleset file {str(path)!r} does not exist.")
+        return path
+    shipped = RULES_DIR / f"{name_or_path}.toml"
+    if not shipped.is_file():
+        names = ", ".join(available_rulesets())
+        raise RulesetError(
+            f"No ruleset named {str(name_or_path)!r}; shipped rulesets are: {names}. "
+            "Give a path to a .toml file to use your own."
+        )
+    return shipped
+
+
+def _build_ruleset(data: dict[str, Any], where: str, examples: tuple[Example, ...]) -> Ruleset:
+    """Check the top level of a ruleset and build its rules."""
+    for key in ("id", "version", "name"):
+        _require_str(data, key, where)
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RulesetError(f"{where}: needs at least one [[rules]] table.")
+    rules = tuple(_build_rule(raw, f"{where}, rule #{i + 1}") for i, raw in enumerate(raw_rules))
+    ids = [r.id for r in rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RulesetError(f"{where}: rule ids must be unique; repeated: {', '.join(duplicates)}.")
+    flags = tuple(
+        _build_flag(raw, f"{where}, flag #{i + 1}") for i, raw in enumerate(data.get("flags", []))
+    )
+    unknown = sorted({e.rule_id for e in examples} - set(ids))
+    if unknown:
+        raise RulesetError(f"{where}: examples name unknown rules: {', '.join(unknown)}.")
+    return Ruleset(data["id"], data["version"], data["name"], rules, flags, examples)
+
+
+def _build_rule(raw: dict[str, Any], where: str) -> Rule:
+    """Check one [[rules]] table and compile its cues."""
+    for key in ("id", "name", "category", "text", "reason"):
+        _require_str(raw, key, where)
+    where = f"{where.split(',')[0]}, rule {raw['id']!r}"
+    number = raw.get("number")
+    if not isinstance(number, int):
+        raise RulesetError(f"{where}: 'number' must be a whole number.")
+    variants = raw.get("variants", {})
+    if not isinstance(variants, dict) or not all(isinstance(v, str) for v in variants.values()):
+        raise RulesetError(f"{where}: 'variants' must map a state code to the rule's wording.")
+    cues = raw.get("cues")
+    if not isinstance(cues, dict):
+        raise RulesetError(f"{where}: needs a [rules.cues] table with at least 'topic'.")
+    return Rule(
+        id=raw["id"],
+        number=number,
+        name=raw["name"],
+        category=raw["category"],
+        text=raw["text"].strip(),
+        reason=raw["reason"].strip(),
+        cues=_build_cues(cues, where),
+        variants={k.upper(): v.strip() for k, v in variants.items()},
+        optional=bool(raw.get("optional", False)),
+    )
+
+
+def _build_cues(raw: dict[str, Any], where: str) -> Cues:
+    """Compile a cues table; every list holds regular expressions."""
+    known = set(Cues.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise RulesetError(
+            f"{where}: unknown cue list {', '.join(unknown)}; valid: {', '.join(sorted(known))}."
+        )
+    if not raw.get("topic"):
+        raise RulesetError(f"{where}: cues need a non-empty 'topic' list.")
+    compiled = {key: _compile_all(value, f"{where}, cues.{key}") for key, value in raw.items()}
+    return Cues(**compiled)
+
+
+def _build_flag(raw: dict[str, Any], where: str) -> FlagCue:
+    """Check one [[flags]] table."""
+    for key in ("kind", "suggestion"):
+        _require_str(raw, key, where)
+    if not raw.get("patterns"):
+        raise RulesetError(f"{where}: needs a non-empty 'patterns' list.")
+    return FlagCue(
+        kind=raw["kind"],
+        patterns=_compile_all(raw["patterns"], f"{where}, patterns"),
+        suggestion=raw["suggestion"],
+        unless=_compile_all(raw.get("unless", []), f"{where}, unless"),
+    )
+
+
+def _compile_all(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    """Compile a list of regular expressions, case-insensitive, naming any bad one."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise RulesetError(f"{where}: must be a list of quoted regular expressions.")
+    compiled = []
+    for value in values:
+        try:
+            compiled.append(re.compile(value, re.IGNORECASE))
+        except re.error as exc:
+            raise RulesetError(f"{where}: {value!r} is not a valid pattern ({exc}).") from None
+    return tuple(compiled)
+
+
+def _require_str(raw: dict[str, Any], key: str, where: str) -> None:
+    """Raise unless ``raw[key]`` is a non-empty string."""
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RulesetError(f"{where}: '{key}' is required and must be non-empty text.")
+
+
+def _read_examples(path: Path) -> tuple[Example, ...]:
+    """Read ``rule<TAB>label<TAB>sentence`` rows; ``#`` starts a comment line."""
+    examples = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
+            if not row or row[0].startswith("#"):
+                continue
+            if len(row) != 3 or row[1] not in EXAMPLE_LABELS or not row[2].strip():
+                raise RulesetError(
+                    f"{path.name}, line {number}: expected rule, label "
+                    f"({'/'.join(EXAMPLE_LABELS)}) and sentence separated by tabs."
+                )
+            examples.append(Example(row[0], row[1], row[2].strip()))
+    return tuple(examples)

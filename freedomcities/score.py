@@ -1,0 +1,78 @@
+"""Roll findings up to one status per rule: the scorecard.
+
+A single conflicting sentence decides a rule (a policy that protects in one
+section and hands over release dates in another still hands them over), so
+``conflicts`` outranks ``meets``, which outranks ``partial``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from freedomcities.models import Finding, RuleResult, Stance, Status
+from freedomcities.rules import Rule, Ruleset
+
+MIN_CONFIDENCE = 0.5
+MAX_EVIDENCE = 5
+STATE_CODE = re.compile(r",\s*([A-Za-z]{2})\s*$")
+
+
+def state_of(jurisdiction: str | None) -> str | None:
+    """The two-letter state code at the end of a name like ``"Mesa, AZ"``, if any."""
+    match = STATE_CODE.search(jurisdiction or "")
+    return match.group(1).upper() if match else None
+
+
+def place_of(jurisdiction: str | None) -> str | None:
+    """The place name without its state, e.g. ``"Mesa"`` from ``"Mesa, AZ"``."""
+    if not jurisdiction:
+        return None
+    return STATE_CODE.sub("", jurisdiction).strip() or None
+
+
+def score(
+    findings: Iterable[Finding], ruleset: Ruleset, jurisdiction: str | None = None
+) -> tuple[RuleResult, ...]:
+    """One result per rule of the ruleset, in ruleset order."""
+    by_rule: dict[str, list[Finding]] = {rule.id: [] for rule in ruleset.rules}
+    for finding in findings:
+        by_rule[finding.rule_id].append(finding)
+    return tuple(_result(rule, by_rule[rule.id], jurisdiction) for rule in ruleset.rules)
+
+
+def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> RuleResult:
+    """Decide one rule's status from its findings and pick the evidence to show."""
+    suggestion = _suggest(rule, jurisdiction)
+    weak = [f for f in findings if f.confidence < MIN_CONFIDENCE]
+    findings = [f for f in findings if f.confidence >= MIN_CONFIDENCE]
+    status = _status(findings)
+    if status == "silent":
+        return RuleResult(rule.id, rule.name, "silent", 0.6 if weak else 0.9, (), suggestion)
+    deciding = sorted(
+        (f for f in findings if f.stance == status), key=lambda f: -f.confidence
+    )
+    others = sorted((f for f in findings if f.stance != status), key=lambda f: -f.confidence)
+    evidence = tuple((deciding + others)[:MAX_EVIDENCE])
+    return RuleResult(
+        rule.id,
+        rule.name,
+        status,
+        round(deciding[0].confidence, 2),
+        evidence,
+        None if status == "meets" else suggestion,
+    )
+
+
+def _status(findings: list[Finding]) -> Status:
+    """Conflicts outrank meets, which outranks partial; no findings is silence."""
+    stances: set[Stance] = {f.stance for f in findings}
+    for status in ("conflicts", "meets", "partial"):
+        if status in stances:
+            return status  # type: ignore[return-value]
+    return "silent"
+
+
+def _suggest(rule: Rule, jurisdiction: str | None) -> str:
+    """The model text to adopt, filled in for the jurisdiction and its state."""
+    return rule.model_text(place_of(jurisdiction), state_of(jurisdiction))
