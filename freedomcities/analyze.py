@@ -75,14 +75,14 @@ def analyze_many(
     Yields each path with its scorecard, or with the error that stopped it,
     in the order given, so one bad file never loses the others' results.
     """
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(paths) < 2:
-        yield from ((p, _analyze_or_error(p, ruleset, jurisdiction)) for p in paths)
+    if workers == 1 or len(files) < 2:
+        yield from ((p, _analyze_or_error(p, ruleset, jurisdiction)) for p in files)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
-        futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in paths]
-        for path, future in zip(paths, futures, strict=True):
+    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+        futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in files]
+        for path, future in zip(files, futures, strict=True):
             yield path, future.result()
 
 

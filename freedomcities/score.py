@@ -49,9 +49,7 @@ def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> Ru
     status = _status(findings)
     if status == "silent":
         return RuleResult(rule.id, rule.name, "silent", 0.6 if weak else 0.9, (), suggestion)
-    deciding = sorted(
-        (f for f in findings if f.stance == status), key=lambda f: -f.confidence
-    )
+    deciding = sorted((f for f in findings if f.stance == status), key=lambda f: -f.confidence)
     others = sorted((f for f in findings if f.stance != status), key=lambda f: -f.confidence)
     evidence = tuple((deciding + others)[:MAX_EVIDENCE])
     return RuleResult(
@@ -67,9 +65,10 @@ def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> Ru
 def _status(findings: list[Finding]) -> Status:
     """Conflicts outrank meets, which outranks partial; no findings is silence."""
     stances: set[Stance] = {f.stance for f in findings}
-    for status in ("conflicts", "meets", "partial"):
-        if status in stances:
-            return status  # type: ignore[return-value]
+    ranked: tuple[Stance, ...] = ("conflicts", "meets", "partial")
+    for stance in ranked:
+        if stance in stances:
+            return stance
     return "silent"
 
 

@@ -27,18 +27,28 @@ PLACEHOLDER = "[County/City/State]"
 class Cues:
     """Detection cues for one rule: regular expressions, compiled once.
 
-    ``topic`` picks candidate sentences cheaply; a sentence that matches none
-    is never judged for this rule. ``forbidden`` names what the model rule
-    forbids, so the sentence's modality decides the stance (forbidding it
-    meets the rule, allowing or requiring it conflicts). ``meets``,
-    ``partial`` and ``conflicts`` are idioms that decide a stance directly.
-    ``narrowing`` marks protection that is weaker than the model (only for
-    victims, only "routinely"), and ``allowed_exceptions`` the exceptions the
-    model itself makes, which do not weaken it.
+    ``keywords`` are plain word beginnings ("immigra", "detainer"); when
+    given, only sentences holding one are tried against ``topic``, which
+    keeps a 1,000-page manual fast. ``topic`` picks the candidate sentences;
+    a sentence that matches none is never judged for this rule.
+    ``forbidden`` names what the model rule forbids, so the sentence's
+    modality decides the stance (forbidding it meets the rule, allowing or
+    requiring it conflicts). ``limited`` names
+    actions whose prohibition protects only in part. ``meets``, ``partial``
+    and ``conflicts`` are idioms that decide a stance directly (a negated
+    conflicts idiom is not a conflict). ``narrowing`` marks a prohibition
+    weaker than the model (only for victims, only "routinely");
+    ``conditions`` mark a permission so hedged that it is partial rather
+    than conflicting (detainers honoured only for serious felonies); and
+    ``allowed_exceptions`` the exceptions the model itself makes, which do
+    not weaken a prohibition.
     """
 
     topic: tuple[re.Pattern[str], ...]
+    keywords: tuple[str, ...] = ()
     forbidden: tuple[re.Pattern[str], ...] = ()
+    limited: tuple[re.Pattern[str], ...] = ()
+    conditions: tuple[re.Pattern[str], ...] = ()
     meets: tuple[re.Pattern[str], ...] = ()
     partial: tuple[re.Pattern[str], ...] = ()
     conflicts: tuple[re.Pattern[str], ...] = ()
@@ -208,8 +218,17 @@ def _build_cues(raw: dict[str, Any], where: str) -> Cues:
         )
     if not raw.get("topic"):
         raise RulesetError(f"{where}: cues need a non-empty 'topic' list.")
-    compiled = {key: _compile_all(value, f"{where}, cues.{key}") for key, value in raw.items()}
-    return Cues(**compiled)
+    keywords = raw.get("keywords", [])
+    if not isinstance(keywords, list) or not all(
+        isinstance(k, str) and k.strip() for k in keywords
+    ):
+        raise RulesetError(f"{where}, cues.keywords: must be a list of quoted words.")
+    compiled = {
+        key: _compile_all(value, f"{where}, cues.{key}")
+        for key, value in raw.items()
+        if key != "keywords"
+    }
+    return Cues(keywords=tuple(" " + k.strip().lower() for k in keywords), **compiled)
 
 
 def _build_flag(raw: dict[str, Any], where: str) -> FlagCue:

@@ -1,0 +1,147 @@
+"""Reading what a sentence does with an action: forbids it, allows it, or requires it.
+
+Keyword matching alone would score "officers shall not inquire about status"
+and "officers shall inquire about status" the same. This module looks at the
+words governing an action (negation, modal verbs, double negatives such as
+"nothing in this policy prohibits") and at the exceptions attached to the
+sentence ("unless", "except", "only when"), which is what separates a rule
+that is met from one that is partly met or contradicted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Modality = Literal["forbidden", "permitted", "required", "stated"]
+
+# Words that, placed shortly before an action, forbid it.
+_NEGATION = re.compile(
+    r"\b(?:shall|will|may|must|should|can|could|would|do|does|is|are|be)\s+not\b"
+    r"|\b(?:cannot|can't|won't|shan't|mustn't|shouldn't|isn't|aren't|don't|doesn't)\b"
+    r"|(?<!\bis\s)(?<!\bare\s)(?<!\bthere\s)\bno\s+(?!longer|later|more|less|sooner|fewer)"
+    r"(?:\S+\s+){0,16}?(?:shall|will|may|must|should|is|are)\b"
+    r"|\bnot\s+(?:be\s+)?(?:authorized|permitted|allowed)\b"
+    r"|\b(?:prohibited|forbidden|barred|precluded|restrained)\s+from\b"
+    r"|\b(?:prohibit|prohibits|forbid|forbids|bar|bars)\b"
+    r"|\bnever\b|\brefrain\s+from\b|\bdecline\s+to\b|\bneither\b|\bnor\b"
+    r"|\bwithout\s+(?:first\s+)?(?:obtaining|a)\b",
+    re.IGNORECASE,
+)
+# "Nothing in this policy prohibits..." and "is not prohibited from" undo a negation.
+_DOUBLE_NEGATIVE = re.compile(
+    r"\bnothing\b[^.;]{0,120}?\b(?:prohibit|prevent|restrict|limit|preclude|bar|"
+    r"construed|intended|interpreted)"
+    r"|\bnot\s+(?:be\s+)?(?:prohibited|prevented|precluded|restricted|barred)\b",
+    re.IGNORECASE,
+)
+# "Need not", "not required to": neither forbidden nor required.
+_NON_COMMITTAL = re.compile(
+    r"\b(?:need|needs)\s+not\b|\bnot\s+(?:need|required|necessary|obligated|limited)\b",
+    re.IGNORECASE,
+)
+# A list's lead-in ("The following are prohibited:") forbids every item under it.
+_LEAD_IN_PROHIBITION = re.compile(
+    r"\bprohibit\w*|\bshall\s+not\b|\bno\s+\w+(?:\s+\w+){0,6}\s+shall\b", re.I
+)
+_PERMISSION = re.compile(
+    r"\b(?:may|can|could|might)\b(?!\s+not)"
+    r"|\b(?:authorized|permitted|allowed|encouraged|free)\s+to\b"
+    r"|\bat\s+(?:the|their|his|her)\s+discretion\b|\bdiscretion\s+to\b",
+    re.IGNORECASE,
+)
+_REQUIREMENT = re.compile(
+    r"\b(?:shall|must|will|should|agrees?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to|"
+    r"(?:is|are)\s+expected\s+to|need\s+to|responsible\s+for|ensure)\b(?!\s+not)",
+    re.IGNORECASE,
+)
+EXCEPTION = re.compile(
+    r"\b(?:unless|except|excepting|other\s+than|but\s+only|only\s+(?:if|when|where|in|upon|for)|"
+    r"absent|provided\s+(?:that|however)|however|save\s+for|so\s+long\s+as|if\s+(?:the|a|an)\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;:]\s|\b(?:and|but|or)\s+(?:shall|will|may|must|should)\b", re.I)
+LOOKBEHIND = 260
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a sentence treats one action, and the exception attached, if any."""
+
+    modality: Modality
+    exception: str | None
+
+
+def read_action(sentence: str, action_start: int, lead_in: str | None = None) -> Reading:
+    """Decide whether the action starting at ``action_start`` is forbidden, permitted or required.
+
+    Only the governing words of the same clause count: a "shall not" in an
+    earlier clause says nothing about this one. A list item with no verb of
+    its own ("(2) Requesting information about ...") takes its modality from
+    the list's lead-in sentence.
+    """
+    modality = _modality(_governing_words(sentence, action_start))
+    if modality == "stated" and lead_in:
+        modality = "forbidden" if _LEAD_IN_PROHIBITION.search(lead_in) else _modality(lead_in)
+    return Reading(modality, exception_of(sentence))
+
+
+def exception_of(sentence: str) -> str | None:
+    """The exception clause of a sentence ("unless ... ", "except ..."), or None.
+
+    An exception that opens the sentence ("Unless acting pursuant to a court
+    order, no official shall ...") ends at its comma.
+    """
+    match = EXCEPTION.search(sentence)
+    if not match:
+        return None
+    tail = sentence[match.start() :]
+    stop = r"[.;]\s|$" if match.start() > 3 else r",\s|[.;]\s|$"
+    end = re.search(stop, tail)
+    return tail[: end.start() if end else len(tail)].strip()
+
+
+def alternatives(exception: str) -> list[str]:
+    """The alternatives of an exception clause: "a court order or a legitimate purpose".
+
+    "or" starts a new alternative only before a new phrase ("or a", ", or
+    any"), so "federal, state or city law" stays one alternative.
+    """
+    parts = re.split(
+        r",?\s+or\s+(?=(?:a|an|the|any|where|when|if|to|in|for|upon)\b)|,\s+or\s+", exception
+    )
+    return [p.strip() for p in parts if len(p.strip()) > 3]
+
+
+def any_match(patterns: Sequence[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    """The first match of any pattern, or None."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return match
+    return None
+
+
+def _governing_words(sentence: str, action_start: int) -> str:
+    """The words before the action in its own clause."""
+    start = max(0, action_start - LOOKBEHIND)
+    before = sentence[start:action_start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+def _modality(before: str) -> Modality:
+    """Classify the governing words, letting a double negative undo a negation."""
+    if _DOUBLE_NEGATIVE.search(before):
+        return "permitted"
+    if _NON_COMMITTAL.search(before):
+        return "stated"
+    if _NEGATION.search(before):
+        return "forbidden"
+    if _PERMISSION.search(before):
+        return "permitted"
+    if _REQUIREMENT.search(before):
+        return "required"
+    return "stated"
