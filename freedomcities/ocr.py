@@ -1,0 +1,175 @@
+"""Reading the text of scanned pages with an OCR engine.
+
+Many policies and most published 287(g) agreements are scans: pages that are
+pictures with no text layer. ``read`` renders those pages to images and hands
+them to an :class:`OCREngine`. The engine is a parameter, not a global, so a
+caller can swap in another engine (or ``None`` to skip OCR) without touching
+the reader. :class:`TesseractOCR`, which runs Debian's ``tesseract`` command,
+is the default.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import subprocess
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from freedomcities.errors import DocumentError, OCRUnavailable
+
+OCR_DPI: Final = 300
+"""Resolution scanned pages are rendered at: what Tesseract reads best."""
+
+MAX_PIXELS: Final = 40_000_000
+"""Largest page image rendered (a letter page at 300 dpi is 8.4 million pixels).
+
+A damaged or hostile PDF can declare a page a hundred metres wide; this cap
+keeps such a page from exhausting memory.
+"""
+
+_INSTALL_ADVICE = (
+    "Install Tesseract (on Debian or Ubuntu: sudo apt-get install tesseract-ocr "
+    "tesseract-ocr-eng; on macOS: brew install tesseract) and try again."
+)
+
+
+class OCREngine(Protocol):
+    """Anything that turns a picture of a page into its text."""
+
+    def read_image(self, png: bytes) -> str:
+        """Return the text in one page image, given as PNG bytes."""
+        ...
+
+
+@dataclass(frozen=True)
+class TesseractOCR:
+    """OCR with the ``tesseract`` command-line program.
+
+    Each call runs one ``tesseract`` process limited to one thread
+    (``OMP_THREAD_LIMIT=1``): :func:`ocr_images` runs one process per core,
+    which is faster than one process using every core.
+
+    Attributes:
+        command: The program to run, found on ``PATH`` unless a full path.
+        language: Tesseract language code(s), e.g. ``"eng"`` or ``"eng+spa"``.
+        page_mode: Tesseract page segmentation mode; 3 is fully automatic.
+        timeout: Seconds to allow for one page before giving up.
+    """
+
+    command: str = "tesseract"
+    language: str = "eng"
+    page_mode: int = 3
+    timeout: float = 300.0
+
+    def read_image(self, png: bytes) -> str:
+        """Return the text Tesseract reads in one PNG page image.
+
+        Raises:
+            OCRUnavailable: Tesseract is not installed or cannot run.
+            DocumentError: Tesseract took longer than ``timeout``.
+        """
+        args = [self.command, "stdin", "stdout", "-l", self.language, "--psm", str(self.page_mode)]
+        try:
+            done = subprocess.run(
+                args,
+                input=png,
+                capture_output=True,
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+                timeout=self.timeout,
+                check=False,
+            )
+        except OSError as exc:
+            raise OCRUnavailable(
+                f"This document has scanned pages, which need an OCR program to read, "
+                f"but the OCR program {self.command!r} could not be started ({exc.strerror}). "
+                f"{_INSTALL_ADVICE}"
+            ) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentError(
+                f"Reading a scanned page with OCR took more than {self.timeout:g} seconds, "
+                "so it was stopped. The page may be very large or damaged; try a cleaner "
+                "scan of the document."
+            ) from exc
+        if done.returncode != 0:
+            raise OCRUnavailable(_failure_message(self.command, done.stderr))
+        return done.stdout.decode("utf-8", errors="replace")
+
+
+DEFAULT_OCR: Final[OCREngine] = TesseractOCR()
+"""The OCR engine ``read`` uses unless told otherwise."""
+
+
+def _failure_message(command: str, stderr: bytes) -> str:
+    """Explain a Tesseract run that exited with an error."""
+    lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
+    detail = lines[-1] if lines else "no explanation given"
+    return (
+        f"The OCR program {command!r} failed while reading a scanned page ({detail}). "
+        f"Its English language data may be missing. {_INSTALL_ADVICE}"
+    )
+
+
+def worker_count() -> int:
+    """The number of cores this process may use: one OCR process per core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_page(pdf: Any, index: int, dpi: int = OCR_DPI) -> bytes:
+    """Render one page of an open pypdfium2 ``PdfDocument`` to grayscale PNG bytes.
+
+    Grayscale is a third the size of colour and reads as well. The pixel count
+    is capped at :data:`MAX_PIXELS`. Must run on the thread that owns ``pdf``:
+    pdfium is not thread-safe.
+    """
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        scale = min(dpi / 72, math.sqrt(MAX_PIXELS / max(width * height, 1.0)))
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            buffer = io.BytesIO()
+            bitmap.to_pil().save(buffer, format="PNG", compress_level=1, dpi=(dpi, dpi))
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+    return buffer.getvalue()
+
+
+def ocr_images(
+    engine: OCREngine, images: Iterable[tuple[int, bytes]], workers: int | None = None
+) -> Iterator[tuple[int, str]]:
+    """Read page images on worker threads and yield ``(index, text)`` in input order.
+
+    ``images`` is consumed lazily on the calling thread, so a generator that
+    renders pages from a pdfium document stays on pdfium's thread; at most two
+    images per worker wait in memory at once. Threads suffice because each
+    engine call runs its own Tesseract process.
+
+    Args:
+        engine: The OCR engine to call for each image.
+        images: ``(index, png_bytes)`` pairs, typically page numbers and renders.
+        workers: Parallel engine calls; defaults to the number of usable cores.
+    """
+    workers = workers or worker_count()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
+    pending: deque[tuple[int, Future[str]]] = deque()
+    try:
+        for index, png in images:
+            pending.append((index, pool.submit(engine.read_image, png)))
+            if len(pending) >= 2 * workers:
+                oldest, future = pending.popleft()
+                yield oldest, future.result()
+        while pending:
+            oldest, future = pending.popleft()
+            yield oldest, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
