@@ -1,0 +1,46 @@
+"""Score police policy manuals against the Freedom Cities model rules, with quoted evidence.
+
+The public API is a handful of verbs, one per pipeline stage, plus the values
+they pass along::
+
+    read (file -> Document) -> split (Document -> Sections) -> judge (Sections x
+    Ruleset -> Findings, Flags) -> score (Findings -> Scorecard)
+
+:func:`analyze` runs the whole pipeline on one file and :func:`analyze_many` on
+several. Everything else is private to its module.
+"""
+
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
+from freedomcities.analyze import analyze, analyze_many
+from freedomcities.errors import FreedomCitiesError
+from freedomcities.judge import judge
+from freedomcities.models import Document, Finding, Flag, RuleResult, Scorecard, Section
+from freedomcities.read import read
+from freedomcities.rules import load_ruleset
+from freedomcities.score import score
+from freedomcities.split import split
+
+try:
+    __version__ = _version("freedomcities")
+except _PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Document",
+    "Finding",
+    "Flag",
+    "FreedomCitiesError",
+    "RuleResult",
+    "Scorecard",
+    "Section",
+    "__version__",
+    "analyze",
+    "analyze_many",
+    "judge",
+    "load_ruleset",
+    "read",
+    "score",
+    "split",
+]

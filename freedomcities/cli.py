@@ -1,0 +1,352 @@
+"""The ``freedomcities`` command: analyse policies, list the rules, evaluate the engine.
+
+Each command parses its options and calls the library; the work happens in
+:mod:`freedomcities.analyze`, :mod:`freedomcities.evaluate` and
+:mod:`freedomcities.render`. Every expected failure (a
+:class:`~freedomcities.errors.FreedomCitiesError`) prints one line,
+``Error: <message>``, and exits with status 1; Ctrl-C exits 130 quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any, Self
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule as Divider
+from rich.text import Text
+
+from freedomcities import __version__
+from freedomcities.analyze import analyze, analyze_many
+from freedomcities.errors import DocumentError, FreedomCitiesError
+from freedomcities.evaluate import evaluate, load_corpus
+from freedomcities.models import Scorecard
+from freedomcities.render import labels
+from freedomcities.render.html import render_html
+from freedomcities.render.jsonout import render_evaluation_json, render_json, render_json_many
+from freedomcities.render.terminal import print_evaluation, print_report, print_rules, render_text
+from freedomcities.rules import DEFAULT_RULESET, load_ruleset
+
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
+PROGRESS_MIN_PAGES = 20  # shorter documents read too fast for a bar to help
+EXIT_INTERRUPTED = 130
+
+Result = tuple[Path, Scorecard | FreedomCitiesError]
+
+
+class _Group(click.Group):
+    """A command group that turns expected errors into one line and Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FreedomCitiesError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+RULESET_HELP = (
+    f"A shipped ruleset name or a path to a ruleset .toml file (default: {DEFAULT_RULESET})."
+)
+JURISDICTION_HELP = (
+    'The place the policy belongs to, e.g. "Mesa, AZ": fills in the model text '
+    "and picks the state's wording."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="freedomcities")
+def cli() -> None:
+    """Score police policy manuals against the Freedom Cities model rules, with quotes."""
+
+
+@cli.command("analyze")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="text: a report for the terminal; json: for other programs; html: a page to share.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of the screen (a folder for HTML of several documents).",
+)
+@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+def analyze_command(
+    paths: tuple[Path, ...], jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
+) -> None:
+    """Score policy documents (PDF, Word, web page or text) against the rules.
+
+    PATHS are files or folders. One file gives one report; a folder or several
+    files are analysed in parallel, and JSON output is then an array.
+    """
+    load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
+    files = _expand(paths)
+    if len(files) == 1 and not paths[0].is_dir():
+        scorecard = _analyze_one(files[0], ruleset, jurisdiction)
+        _write_one(scorecard, fmt, output)
+        return
+    if fmt == "html" and output is None:
+        raise click.UsageError("HTML for several documents needs --output FOLDER.")
+    results = _analyze_several(files, ruleset, jurisdiction)
+    failed = [result for _, result in results if isinstance(result, FreedomCitiesError)]
+    for error in failed:
+        click.echo(f"Error: {error}", err=True)
+    _write_several(results, fmt, output)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("rules")
+@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+def rules_command(ruleset: str, jurisdiction: str | None) -> None:
+    """List the rules with the model text to adopt, filled in for a jurisdiction."""
+    print_rules(load_ruleset(ruleset), Console(), jurisdiction=jurisdiction)
+
+
+@cli.command("eval")
+@click.argument("corpus_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--only",
+    multiple=True,
+    help="Evaluate just these documents: slugs separated by commas, or the option repeated.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Leave out these documents: slugs separated by commas, or the option repeated.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables for a developer; json: the figures for other programs.",
+)
+def eval_command(
+    corpus_dir: Path, only: tuple[str, ...], exclude: tuple[str, ...], fmt: str
+) -> None:
+    """Score the engine against a labelled corpus and show what to fix.
+
+    CORPUS_DIR holds <slug>.json label files beside <slug>.txt or <slug>.pdf.
+    Prints accuracy per rule, a confusion table (expert x engine), conflict
+    recall, how often the engine quotes the expert's evidence, and every mismatch.
+    """
+    corpus = load_corpus(corpus_dir, only=_slugs(only), exclude=_slugs(exclude))
+    with _CountProgress("Evaluating documents") as progress:
+        evaluation = evaluate(corpus, progress=progress)
+    if fmt == "json":
+        click.echo(render_evaluation_json(evaluation))
+    else:
+        print_evaluation(evaluation, Console())
+    if evaluation.errors:
+        sys.exit(1)
+
+
+def main() -> None:
+    """Run the command line: the ``freedomcities`` entry point."""
+    signal.signal(signal.SIGINT, _interrupted)
+    try:
+        cli.main(prog_name="freedomcities")
+    except BrokenPipeError:  # e.g. `freedomcities rules | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+
+
+_MAIN_PID = os.getpid()
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C: worker processes (forked with this handler) leave at once and quietly."""
+    if os.getpid() != _MAIN_PID:
+        os._exit(EXIT_INTERRUPTED)
+    raise KeyboardInterrupt
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    """Files to analyse: each file as given, each folder's documents (recursively, sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in DOCUMENT_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise DocumentError(
+                    f"No documents in folder {str(path)!r}: it holds no "
+                    f"{', '.join(DOCUMENT_SUFFIXES)} files."
+                )
+            files.extend(found)
+        elif not path.exists():
+            raise DocumentError(f"{str(path)!r} does not exist. Check the path and try again.")
+        else:
+            files.append(path)
+    return files
+
+
+def _analyze_one(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
+    """Analyse one file, with a progress bar on stderr for a long document."""
+    with _PageProgress(labels()["reading"].format(source=path.name)) as progress:
+        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, progress=progress)
+
+
+def _analyze_several(files: list[Path], ruleset: str, jurisdiction: str | None) -> list[Result]:
+    """Analyse several files in parallel, with a count of files done on stderr."""
+    results: list[Result] = []
+    with _CountProgress(labels()["analysing"]) as progress:
+        for item in analyze_many(files, ruleset=ruleset, jurisdiction=jurisdiction):
+            results.append(item)
+            progress(len(results), len(files))
+    return results
+
+
+def _write_one(scorecard: Scorecard, fmt: str, output: Path | None) -> None:
+    """Print or save one report in the chosen format."""
+    if fmt == "text" and output is None:
+        print_report(scorecard, Console())
+    elif fmt == "text":
+        _emit(render_text(scorecard), output)
+    elif fmt == "json":
+        _emit(render_json(scorecard) + "\n", output)
+    else:
+        _emit(render_html(scorecard), output)
+
+
+def _write_several(results: list[Result], fmt: str, output: Path | None) -> None:
+    """Print or save the reports of several documents."""
+    done = [(path, r) for path, r in results if isinstance(r, Scorecard)]
+    if fmt == "json":
+        _emit(render_json_many(results) + "\n", output)
+    elif fmt == "html":
+        _write_pages(done, output or Path("."))
+    elif output is not None:
+        _emit("\n".join(render_text(scorecard) for _, scorecard in done), output)
+    else:
+        console = Console()
+        for path, scorecard in done:
+            console.print(Divider(Text(str(path))))
+            print_report(scorecard, console)
+
+
+def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path) -> None:
+    """One HTML page per document, in a folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot create folder {str(folder)!r}: {exc.strerror}."
+        ) from None
+    used: set[str] = set()
+    for path, scorecard in done:
+        name = path.stem
+        while name in used:
+            name += "-1"
+        used.add(name)
+        _emit(render_html(scorecard), folder / f"{name}.html")
+    click.echo(f"Wrote {len(done)} pages to {folder}", err=True)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Write text to a file, or to stdout when no file is given."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot write {str(output)!r}: {exc.strerror}. "
+            "Check that the folder exists and is writable."
+        ) from None
+
+
+def _slugs(values: Sequence[str]) -> list[str]:
+    """Slugs given as repeated options and/or separated by commas, blanks dropped."""
+    return [s.strip() for value in values for s in value.split(",") if s.strip()]
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person watches stderr (progress bars are drawn only then)."""
+    return sys.stderr.isatty()
+
+
+class _BarBase:
+    """A rich progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def _update(self, done: int, total: int) -> None:
+        """Start the bar on first use, then move it."""
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.description, total=total, count="")
+        self._progress.update(self._task, completed=done, total=total, count=f"{done}/{total}")
+
+    def _pulse(self, description: str) -> None:
+        """Swap the bar for a pulsing one: work of unknown length goes on."""
+        if self._progress is not None:
+            self._progress.remove_task(self._task)
+            self._task = self._progress.add_task(description, total=None, count="")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class _PageProgress(_BarBase):
+    """Pages read of one long document."""
+
+    def __call__(self, done: int, total: int) -> None:
+        if total >= PROGRESS_MIN_PAGES and _stderr_is_terminal():
+            self._update(done, total)
+            if done >= total:
+                self._pulse(labels()["judging"])
+
+
+class _CountProgress(_BarBase):
+    """Documents done of several."""
+
+    def __call__(self, done: int, total: int) -> None:
+        if total > 1 and _stderr_is_terminal():
+            self._update(done, total)

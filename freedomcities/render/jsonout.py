@@ -1,0 +1,126 @@
+"""The JSON form of a scorecard: a stable contract that other tools read.
+
+The shape (documented in ``docs/``, guarded by ``tests/test_render.py``)::
+
+    {"document": {"source", "title", "pages", "sections", "ocr_pages"},
+     "ruleset": {"id", "version"},
+     "jurisdiction": str | null,
+     "rules": [{"id", "name", "status", "confidence",
+                "evidence": [{"section", "heading", "page", "quote", "stance"}],
+                "suggestion"}],
+     "flags": [{"kind", "quote", "page", "suggestion"}]}
+
+Change it only by adding fields; never rename or remove one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from freedomcities.errors import FreedomCitiesError
+from freedomcities.evaluate import Evaluation
+from freedomcities.models import STATUSES, Finding, Flag, RuleResult, Scorecard
+
+
+def scorecard_to_dict(scorecard: Scorecard) -> dict[str, Any]:
+    """The scorecard as plain JSON-ready values, following the contract above."""
+    document = scorecard.document
+    return {
+        "document": {
+            "source": document.source,
+            "title": document.title,
+            "pages": document.pages,
+            "sections": len(scorecard.sections),
+            "ocr_pages": document.ocr_pages,
+        },
+        "ruleset": {"id": scorecard.ruleset_id, "version": scorecard.ruleset_version},
+        "jurisdiction": scorecard.jurisdiction,
+        "rules": [_rule(result) for result in scorecard.results],
+        "flags": [_flag(flag) for flag in scorecard.flags],
+    }
+
+
+def render_json(scorecard: Scorecard) -> str:
+    """One scorecard as indented JSON text."""
+    return _dumps(scorecard_to_dict(scorecard))
+
+
+def render_json_many(results: Iterable[tuple[Path, Scorecard | FreedomCitiesError]]) -> str:
+    """Several documents as a JSON array; a file that failed is ``{"source", "error"}``."""
+    items = [
+        scorecard_to_dict(result)
+        if isinstance(result, Scorecard)
+        else {"source": str(path), "error": str(result)}
+        for path, result in results
+    ]
+    return _dumps(items)
+
+
+def _rule(result: RuleResult) -> dict[str, Any]:
+    """One rule's entry."""
+    return {
+        "id": result.rule_id,
+        "name": result.name,
+        "status": result.status,
+        "confidence": float(result.confidence),
+        "evidence": [_evidence(finding) for finding in result.findings],
+        "suggestion": result.suggestion,
+    }
+
+
+def _evidence(finding: Finding) -> dict[str, Any]:
+    """One quote behind a rule's status."""
+    return {
+        "section": finding.section,
+        "heading": finding.heading,
+        "page": finding.page,
+        "quote": finding.quote,
+        "stance": finding.stance,
+    }
+
+
+def _flag(flag: Flag) -> dict[str, Any]:
+    """One flagged passage."""
+    return {
+        "kind": flag.kind,
+        "quote": flag.quote,
+        "page": flag.page,
+        "suggestion": flag.suggestion,
+    }
+
+
+def _dumps(value: Any) -> str:
+    """Indented, UTF-8 friendly JSON."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """An evaluation's figures as plain values; shares are 0..1, or null when nothing counted."""
+    confusion = evaluation.confusion
+    return {
+        "documents": len(evaluation.documents),
+        "labels": len(evaluation.outcomes),
+        "accuracy": evaluation.accuracy,
+        "status_match": evaluation.status_match,
+        "evidence_match": evaluation.evidence_match,
+        "conflict_recall": evaluation.conflict_recall,
+        "flag_recall": evaluation.flag_recall,
+        "rule_accuracy": evaluation.rule_accuracy,
+        "confusion": {
+            expert: {engine: confusion[(expert, engine)] for engine in STATUSES}
+            for expert in STATUSES
+        },
+        "mismatches": [
+            {"slug": o.slug, "rule": o.rule_id, "expert": o.expert, "engine": o.engine}
+            for o in evaluation.mismatches
+        ],
+        "errors": [{"slug": d.slug, "error": d.error} for d in evaluation.errors],
+    }
+
+
+def render_evaluation_json(evaluation: Evaluation) -> str:
+    """An evaluation as indented JSON text."""
+    return _dumps(evaluation_to_dict(evaluation))
