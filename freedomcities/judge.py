@@ -28,12 +28,17 @@ from freedomcities.stance import Reading, alternatives, any_match, read_action
 
 MAX_QUOTE = 600
 LEAD_IN_REACH = 12
-NON_WORD = re.compile(r"[^a-z0-9]")
+_ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
 # How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 # The classifier reads only undecided sentences about immigration: cheap, and where it helps.
 CLASSIFIER_SCOPE = re.compile(
     r"immigra|\b(?:ICE|CBP|INS|DHS)\b|detainer|\baliens?\b|citizenship|deport|1373|287\s*\(g"
     r"|(?i:surveil|complain|profil)",
+)
+# Only sentences that lay down what may or must be done take a stance.
+NORMATIVE = re.compile(
+    r"\b(?:shall|will|may|must|should|cannot|agrees?|prohibit\w*|authori[sz]\w*|permit\w*|required?)\b",
+    re.IGNORECASE,
 )
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
@@ -84,13 +89,16 @@ def judge(
         classifier: a trained classifier; by default one is trained from the
             ruleset's example sentences (once per process).
     """
-    spans = _sentence_index(document, sections)
-    candidates = [c for rule in ruleset.rules for c in _candidates(document, rule, spans, sections)]
+    sentences = _Sentences(document, sections)
+    candidates = [
+        c for rule in ruleset.rules for c in _candidates(document, rule, sentences, sections)
+    ]
     verdicts = [_cue_verdict(c.rule, *_reading_text(c)) for c in candidates]
+    decided = {c.rule.id for c, v in zip(candidates, verdicts, strict=True) if v is not None}
     undecided = [
         i
         for i, v in enumerate(verdicts)
-        if v is None and CLASSIFIER_SCOPE.search(candidates[i].text)
+        if v is None and candidates[i].rule.id not in decided and _worth_classifying(candidates[i])
     ]
     if undecided:
         model = classifier or classifier_for(ruleset, embedder)
@@ -101,87 +109,91 @@ def judge(
     findings = tuple(
         _finding(document, c, v) for c, v in zip(candidates, verdicts, strict=True) if v is not None
     )
-    return findings, _flags(document, ruleset, spans)
+    return findings, _flags(document, ruleset, sentences)
 
 
-@dataclass(frozen=True)
-class _SentenceIndex:
-    """Sentence spans of a document, searchable by offset."""
+class _Sentences:
+    """Sentence spans, worked out only in the sections that a keyword points into.
 
-    starts: list[int]
-    ends: list[int]
-    words: list[str]
+    Most of a manual is about uniforms and vehicle pursuits: splitting it all
+    into sentences would cost more than reading the PDF.
+    """
 
-    def covering(self, offset: int) -> tuple[int, int] | None:
-        """The sentence span holding ``offset``."""
-        i = bisect.bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.ends[i]:
-            return self.starts[i], self.ends[i]
+    def __init__(self, document: Document, sections: Sequence[Section]) -> None:
+        self.text = document.text
+        self.words = " " + document.text.lower().translate(_ASCII_PUNCTUATION_TO_SPACE)
+        self.bounds = [(s.start, s.end) for s in sections] or [(0, len(document.text))]
+        self.section_starts = [start for start, _ in self.bounds]
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def in_section(self, k: int) -> list[tuple[int, int]]:
+        """The sentence spans of section ``k``."""
+        if k not in self._spans:
+            self._spans[k] = sentence_spans(self.text, *self.bounds[k])
+        return self._spans[k]
+
+    def at(self, offset: int) -> tuple[int, int] | None:
+        """(section index, sentence index) of the sentence holding ``offset``."""
+        k = bisect.bisect_right(self.section_starts, offset) - 1
+        spans = self.in_section(max(k, 0))
+        j = bisect.bisect_right(spans, (offset, len(self.text))) - 1
+        if j >= 0 and spans[j][0] <= offset < spans[j][1]:
+            return max(k, 0), j
         return None
 
+    def with_keywords(self, keywords: Sequence[str]) -> list[tuple[int, int]]:
+        """The sentences holding a word that begins with one of ``keywords``, in order."""
+        if not keywords:
+            return [(k, j) for k in range(len(self.bounds)) for j in range(len(self.in_section(k)))]
+        found: set[tuple[int, int]] = set()
+        for keyword in keywords:
+            position = self.words.find(keyword)
+            while position >= 0:
+                place = self.at(position)
+                if place is not None:
+                    found.add(place)
+                position = self.words.find(keyword, position + 1)
+        return sorted(found)
 
-def _sentence_index(document: Document, sections: Sequence[Section]) -> _SentenceIndex:
-    """Split every section into sentences; a sentence never crosses a section."""
-    starts: list[int] = []
-    ends: list[int] = []
-    bounds = [(s.start, s.end) for s in sections] or [(0, len(document.text))]
-    for start, end in bounds:
-        for s, e in sentence_spans(document.text, start, end):
-            starts.append(s)
-            ends.append(e)
-    lowered = NON_WORD.sub(" ", document.text.lower())
-    words = [" " + lowered[s:e] for s, e in zip(starts, ends, strict=True)]
-    return _SentenceIndex(starts, ends, words)
+    def span(self, place: tuple[int, int]) -> tuple[int, int]:
+        """Start and end offsets of a sentence."""
+        return self.in_section(place[0])[place[1]]
 
 
 def _candidates(
-    document: Document, rule: Rule, spans: _SentenceIndex, sections: Sequence[Section]
+    document: Document, rule: Rule, sentences: _Sentences, sections: Sequence[Section]
 ) -> list[Candidate]:
     """Sentences holding one of the rule's keywords and matching one of its topic cues."""
-    keywords = rule.cues.keywords
-    section_starts = [s.start for s in sections]
     found = []
-    for i, words in enumerate(spans.words):
-        if keywords and not any(k in words for k in keywords):
-            continue
-        start, end = spans.starts[i], spans.ends[i]
+    for place in sentences.with_keywords(rule.cues.keywords):
+        start, end = sentences.span(place)
         text = document.text[start:end]
-        if not any_match(rule.cues.topic, text):
+        if not any_match(rule.cues.topic, _flatten(text)):
             continue
-        section = _section_at(sections, section_starts, start)
-        found.append(
-            Candidate(
-                rule, text, start, end, section, _lead_in(document.text, spans, start, section)
-            )
-        )
+        section = sections[place[0]] if sections else None
+        lead_in = _lead_in(sentences, place)
+        found.append(Candidate(rule, text, start, end, section, lead_in))
     return found
 
 
-def _lead_in(text: str, spans: _SentenceIndex, start: int, section: Section | None) -> str | None:
+def _lead_in(sentences: _Sentences, place: tuple[int, int]) -> str | None:
     """The sentence introducing the list this sentence is an item of, if any.
 
     Looks back over earlier items of the same list, within the section, for
-    a sentence ending in a colon.
+    a sentence ending in a colon, or one cut off mid-phrase ("prior to").
     """
-    floor = section.start if section else 0
-    i = bisect.bisect_right(spans.starts, start) - 1
+    spans = sentences.in_section(place[0])
+    text = sentences.text
+    i = place[1]
     for j in range(i - 1, max(-1, i - LEAD_IN_REACH), -1):
-        if spans.starts[j] < floor:
-            break
-        sentence = text[spans.starts[j] : spans.ends[j]].rstrip()
+        sentence = text[spans[j][0] : spans[j][1]].rstrip()
         if sentence.endswith(":"):
             return _flatten(sentence)
-        if not LIST_ITEM.match(text, spans.starts[j + 1]):
+        if not LIST_ITEM.match(text, spans[j + 1][0]):
             break
         if not LIST_ITEM.match(sentence) and not sentence.endswith(SENTENCE_END):
             return _flatten(sentence)
     return None
-
-
-def _section_at(sections: Sequence[Section], starts: list[int], offset: int) -> Section | None:
-    """The section holding ``offset``."""
-    i = bisect.bisect_right(starts, offset) - 1
-    return sections[i] if i >= 0 else None
 
 
 def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
@@ -194,6 +206,12 @@ def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
     if lead_in and not lead_in.endswith(":"):
         return f"{lead_in} {sentence}", None
     return sentence, lead_in
+
+
+def _worth_classifying(candidate: Candidate) -> bool:
+    """Only sentences about immigration that lay down a rule are worth the model's time."""
+    text = " ".join(t for t in _reading_text(candidate) if t)
+    return bool(CLASSIFIER_SCOPE.search(text) and NORMATIVE.search(text))
 
 
 def _classifier_verdict(opinion: Opinion) -> Verdict | None:
@@ -272,7 +290,7 @@ def _hedged(rule: Rule, sentence: str, why: str) -> Verdict:
 
 def _flatten(text: str) -> str:
     """One line with single spaces, words broken at line ends rejoined ("immigra- tion")."""
-    return re.sub(r"\s+", " ", re.sub(r"(\w)-\s*\n\s*([a-z])", r"\1\2", text))
+    return re.sub(r"\s+", " ", re.sub(r"(\w)-\s+([a-z])", r"\1\2", text))
 
 
 def _finding(document: Document, candidate: Candidate, verdict: Verdict) -> Finding:
@@ -293,23 +311,22 @@ def _finding(document: Document, candidate: Candidate, verdict: Verdict) -> Find
     )
 
 
-def _flags(document: Document, ruleset: Ruleset, spans: _SentenceIndex) -> tuple[Flag, ...]:
+def _flags(document: Document, ruleset: Ruleset, sentences: _Sentences) -> tuple[Flag, ...]:
     """Problem language, one flag per kind and sentence."""
     flags: dict[tuple[str, int], Flag] = {}
     for cue in ruleset.flags:
-        for pattern in cue.patterns:
-            for match in pattern.finditer(document.text):
-                span = spans.covering(match.start()) or (match.start(), match.end())
-                sentence = _flatten(document.text[span[0] : span[1]])
-                if (cue.kind, span[0]) in flags or any_match(cue.unless, sentence):
-                    continue
-                end = min(span[1], span[0] + MAX_QUOTE)
-                flags[(cue.kind, span[0])] = Flag(
-                    cue.kind,
-                    document.text[span[0] : end],
-                    span[0],
-                    end,
-                    document.page_at(span[0]),
-                    cue.suggestion,
-                )
+        for place in sentences.with_keywords(cue.keywords):
+            start, end = sentences.span(place)
+            sentence = _flatten(document.text[start:end])
+            if not any_match(cue.patterns, sentence) or any_match(cue.unless, sentence):
+                continue
+            end = min(end, start + MAX_QUOTE)
+            flags[(cue.kind, start)] = Flag(
+                cue.kind,
+                document.text[start:end],
+                start,
+                end,
+                document.page_at(start),
+                cue.suggestion,
+            )
     return tuple(sorted(flags.values(), key=lambda f: f.start))

@@ -32,9 +32,10 @@ _NEGATION = re.compile(
 )
 # "Nothing in this policy prohibits..." and "is not prohibited from" undo a negation.
 _DOUBLE_NEGATIVE = re.compile(
-    r"\bnothing\b[^.;]{0,120}?\b(?:prohibit|prevent|restrict|limit|preclude|bar|"
+    r"\bnothing\b(?:[^.;]|\.(?=\d)){0,200}?\b(?:prohibit|prevent|restrict|limit|preclude|bar|"
     r"construed|intended|interpreted)"
-    r"|\bnot\s+(?:be\s+)?(?:prohibited|prevented|precluded|restricted|barred)\b",
+    r"|\bnot\s+(?:be\s+)?(?:prohibited|prevented|precluded|restricted|barred)\b"
+    r"|\b(?:does|do|shall|will|is|are)\s+not\s+(?:preclude|prohibit|prevent|bar|restrict)\w*",
     re.IGNORECASE,
 )
 # "Need not", "not required to": neither forbidden nor required.
@@ -63,7 +64,7 @@ EXCEPTION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[.;:]\s|\b(?:and|but|or)\s+(?:shall|will|may|must|should)\b", re.I)
-LOOKBEHIND = 260
+LOOKBEHIND = 400
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class FlagCue:
     patterns: tuple[re.Pattern[str], ...]
     suggestion: str
     unless: tuple[re.Pattern[str], ...] = ()
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,17 +219,20 @@ def _build_cues(raw: dict[str, Any], where: str) -> Cues:
         )
     if not raw.get("topic"):
         raise RulesetError(f"{where}: cues need a non-empty 'topic' list.")
-    keywords = raw.get("keywords", [])
-    if not isinstance(keywords, list) or not all(
-        isinstance(k, str) and k.strip() for k in keywords
-    ):
-        raise RulesetError(f"{where}, cues.keywords: must be a list of quoted words.")
+    keywords = _keywords(raw.get("keywords", []), f"{where}, cues.keywords")
     compiled = {
         key: _compile_all(value, f"{where}, cues.{key}")
         for key, value in raw.items()
         if key != "keywords"
     }
-    return Cues(keywords=tuple(" " + k.strip().lower() for k in keywords), **compiled)
+    return Cues(keywords=keywords, **compiled)
+
+
+def _keywords(values: Any, where: str) -> tuple[str, ...]:
+    """Word beginnings, lower-cased, with punctuation read as a space ("I-247" -> " i 247")."""
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise RulesetError(f"{where}: must be a list of quoted words.")
+    return tuple(" " + re.sub(r"[^a-z0-9]", " ", v.strip().lower()) for v in values)
 
 
 def _build_flag(raw: dict[str, Any], where: str) -> FlagCue:
@@ -242,6 +246,7 @@ def _build_flag(raw: dict[str, Any], where: str) -> FlagCue:
         patterns=_compile_all(raw["patterns"], f"{where}, patterns"),
         suggestion=raw["suggestion"],
         unless=_compile_all(raw.get("unless", []), f"{where}, unless"),
+        keywords=_keywords(raw.get("keywords", []), f"{where}, keywords"),
     )
 
 
