@@ -54,6 +54,8 @@ PAGE_SEPARATOR: Final = "\n\n"
 """Placed between pages in ``Document.text``."""
 
 OCR_MIN_CHARS: Final = 20
+# A page with less text than this and a full-page picture is a scan with a stamp on it.
+SPARSE_CHARS: Final = 120
 """A PDF page with fewer non-space characters than this, and a picture, is OCRed."""
 
 FORMATS: Final = "PDF (.pdf), Word (.docx), web pages (.html) and plain text (.txt)"
@@ -393,7 +395,9 @@ def _pdf_page_text(pdf: Any, index: int, path: Path) -> tuple[str, bool]:
             text: str = textpage.get_text_range()
         finally:
             textpage.close()
-        return text, _nearly_empty(text) and _has_image(page)
+        if _nearly_empty(text):
+            return text, _has_image(page)
+        return text, _sparse(text) and _mostly_picture(page)
     except pdfium.PdfiumError as exc:
         raise _corrupt_pdf(path, index + 1) from exc
     finally:
@@ -405,6 +409,21 @@ def _nearly_empty(text: str) -> bool:
     if len("".join(text[:200].split())) >= OCR_MIN_CHARS:
         return False  # the usual case, decided without scanning the whole page
     return len("".join(text.split())) < OCR_MIN_CHARS
+
+
+def _sparse(text: str) -> bool:
+    """Whether a page has no more text than a stamp or running header."""
+    return len("".join(text[: 4 * SPARSE_CHARS].split())) < SPARSE_CHARS
+
+
+def _mostly_picture(page: Any) -> bool:
+    """Whether one picture covers most of the page: a scan carrying a stamped header."""
+    width, height = page.get_size()
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= 0.5 * width * height:
+            return True
+    return False
 
 
 def _has_image(page: Any) -> bool:
