@@ -35,11 +35,19 @@ CLASSIFIER_SCOPE = re.compile(
     r"immigra|\b(?:ICE|CBP|INS|DHS)\b|detainer|\baliens?\b|citizenship|deport|1373|287\s*\(g"
     r"|(?i:surveil|complain|profil)",
 )
+# "The City shall adopt a policy prohibiting ...": a commitment to write the rule later.
+PROMISE = re.compile(
+    r"\b(?:adopt|develop|draft|consider|establish|create)\w*\s+(?:a\s+|an\s+)?(?:written\s+)?"
+    r"(?:policy|policies|ordinance|procedures?|protocols?)\b",
+    re.IGNORECASE,
+)
 # Only sentences that lay down what may or must be done take a stance.
 NORMATIVE = re.compile(
     r"\b(?:shall|will|may|must|should|cannot|agrees?|prohibit\w*|authori[sz]\w*|permit\w*|required?)\b",
     re.IGNORECASE,
 )
+MODAL = re.compile(r"\b(?:shall|will|may|must|should|can)\b", re.IGNORECASE)
+CLASSIFIER_CEILING = 0.7
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
 # Immigration agents as the subject: what ICE will do is not what the policy lets officers do.
@@ -93,7 +101,7 @@ def judge(
     candidates = [
         c for rule in ruleset.rules for c in _candidates(document, rule, sentences, sections)
     ]
-    verdicts = [_cue_verdict(c.rule, *_reading_text(c)) for c in candidates]
+    verdicts = [_promised(c, _cue_verdict(c.rule, *_reading_text(c))) for c in candidates]
     decided = {c.rule.id for c, v in zip(candidates, verdicts, strict=True) if v is not None}
     undecided = [
         i
@@ -208,6 +216,16 @@ def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
     return sentence, lead_in
 
 
+def _promised(candidate: Candidate, verdict: Verdict | None) -> Verdict | None:
+    """A promise to adopt a protection is not the protection in writing: at most partial."""
+    if verdict is None or verdict.stance != "meets":
+        return verdict
+    text = " ".join(t for t in _reading_text(candidate) if t)
+    if not PROMISE.search(text):
+        return verdict
+    return Verdict("partial", verdict.confidence, f"{verdict.why} Promised, not yet adopted.")
+
+
 def _worth_classifying(candidate: Candidate) -> bool:
     """Only sentences about immigration that lay down a rule are worth the model's time."""
     text = " ".join(t for t in _reading_text(candidate) if t)
@@ -220,7 +238,8 @@ def _classifier_verdict(opinion: Opinion) -> Verdict | None:
     floor = CLASSIFIER_FLOOR.get(best)
     if floor is None or opinion.probabilities[best] < floor or opinion.similarity < floor:
         return None
-    confidence = round(opinion.probabilities[best] * opinion.similarity, 2)
+    # Never surer than the cues: the model has read examples, not this policy's context.
+    confidence = round(min(CLASSIFIER_CEILING, opinion.probabilities[best] * opinion.similarity), 2)
     return Verdict(best, confidence, "Worded like the ruleset's examples of this stance.")  # type: ignore[arg-type]
 
 
@@ -233,23 +252,25 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
     """
     cues = rule.cues
     match = any_match(cues.conflicts, sentence)
-    if match and read_action(sentence, match.start(), lead_in).modality != "forbidden":
+    if match and _asserted(_modality_of(sentence, match, lead_in), lead_in, match.group(0)):
         return _hedged(rule, sentence, f"Says {match.group(0)!r}.")
     match = any_match(cues.meets, sentence)
     if match:
         return Verdict("meets", 0.8, f"Says {match.group(0)!r}.")
     match = any_match(cues.forbidden, sentence)
     if match:
-        verdict = _forbidden_verdict(
-            rule, sentence, match.group(0), read_action(sentence, match.start(), lead_in)
-        )
+        reading = read_action(sentence, match.start(), lead_in, match.end())
+        verdict = _forbidden_verdict(rule, sentence, match.group(0), reading)
         if verdict is not None:
             return verdict
     match = any_match(cues.limited, sentence)
-    if match and read_action(sentence, match.start(), lead_in).modality == "forbidden":
-        return Verdict(
-            "partial", 0.7, f"Forbids {match.group(0)!r}, which covers only part of the rule."
-        )
+    if match:
+        modality = _modality_of(sentence, match, lead_in)
+        if modality == "forbidden":
+            why = f"Forbids {match.group(0)!r}, which covers only part of the rule."
+            return Verdict("partial", 0.7, why)
+        if modality in ("permitted", "required") and not _third_party(sentence, match.group(0)):
+            return _hedged(rule, sentence, f"{modality.capitalize()}: {match.group(0)!r}.")
     match = any_match(cues.partial, sentence)
     if match:
         return Verdict("partial", 0.75, f"Says {match.group(0)!r}.")
@@ -258,7 +279,7 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
 
 def _forbidden_verdict(rule: Rule, sentence: str, action: str, reading: Reading) -> Verdict | None:
     """Forbidding the action meets the rule (in part, if narrowed); allowing it conflicts."""
-    if THIRD_PARTY.search(sentence[: sentence.find(action)][-60:]):
+    if _third_party(sentence, action):
         return None
     if reading.modality in ("permitted", "required"):
         return _hedged(rule, sentence, f"{reading.modality.capitalize()}: {action!r}.")
@@ -280,6 +301,31 @@ def _forbidden_verdict(rule: Rule, sentence: str, action: str, reading: Reading)
     return Verdict("meets", 0.75, f"Forbids {action!r}.")
 
 
+def _asserted(modality: str, lead_in: str | None, idiom: str) -> bool:
+    """Whether a sentence asserts what it says: not forbidden, and not a list item of unknown force.
+
+    "- Honoring any civil immigration detainer" under a lead-in that neither
+    forbids nor requires (an excerpt cut mid-sentence) says nothing either way,
+    unless the idiom carries its own verb ("may be considered").
+    """
+    if modality == "forbidden":
+        return False
+    return modality != "stated" or lead_in is None or bool(MODAL.search(idiom))
+
+
+def _modality_of(sentence: str, match: re.Match[str], lead_in: str | None) -> str:
+    """How the sentence treats the matched action; an idiom with its own verb speaks for itself."""
+    own = read_action(match.group(0), len(match.group(0))).modality
+    if own != "stated" and MODAL.search(match.group(0)):
+        return own
+    return read_action(sentence, match.start(), lead_in, match.end()).modality
+
+
+def _third_party(sentence: str, action: str) -> bool:
+    """Whether immigration agents, not the agency, are the ones acting."""
+    return bool(THIRD_PARTY.search(sentence[: sentence.find(action)][-60:]))
+
+
 def _hedged(rule: Rule, sentence: str, why: str) -> Verdict:
     """A conflict, unless conditions limit it to a few cases, which makes it partial."""
     condition = any_match(rule.cues.conditions, sentence)
@@ -289,8 +335,13 @@ def _hedged(rule: Rule, sentence: str, why: str) -> Verdict:
 
 
 def _flatten(text: str) -> str:
-    """One line with single spaces, words broken at line ends rejoined ("immigra- tion")."""
-    return re.sub(r"\s+", " ", re.sub(r"(\w)-\s+([a-z])", r"\1\2", text))
+    """The text as cues read it: one line, single spaces, words broken at line ends rejoined.
+
+    Periods inside numbers ("RCW 9.94A.701") become middle dots, so cue
+    patterns that stop at a full stop read past citations.
+    """
+    text = re.sub(r"(\w)-\s+([a-z])", r"\1\2", text)
+    return re.sub(r"(?<=\d)\.(?=\d)", "\u00b7", re.sub(r"\s+", " ", text))
 
 
 def _finding(document: Document, candidate: Candidate, verdict: Verdict) -> Finding:

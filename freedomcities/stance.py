@@ -21,12 +21,13 @@ Modality = Literal["forbidden", "permitted", "required", "stated"]
 _NEGATION = re.compile(
     r"\b(?:shall|will|may|must|should|can|could|would|do|does|is|are|be)\s+not\b"
     r"|\b(?:cannot|can't|won't|shan't|mustn't|shouldn't|isn't|aren't|don't|doesn't)\b"
-    r"|(?<!\bis\s)(?<!\bare\s)(?<!\bthere\s)\bno\s+(?!longer|later|more|less|sooner|fewer)"
-    r"(?:\S+\s+){0,16}?(?:shall|will|may|must|should|is|are)\b"
+    r"|(?<!\bis\s)(?<!\bare\s)(?<!\bthere\s)(?<!\bif\s)(?<!\bwhen\s)(?<!\bwhere\s)"
+    r"\bno\s+(?!longer|later|more|less|sooner|fewer)(?:\S+\s+){0,40}?(?:shall|will|may|must|should|is|are)\b"
     r"|\bnot\s+(?:be\s+)?(?:authorized|permitted|allowed)\b"
     r"|\b(?:prohibited|forbidden|barred|precluded|restrained)\s+from\b"
     r"|\b(?:prohibit|prohibits|forbid|forbids|bar|bars)\b"
     r"|\bnever\b|\brefrain\s+from\b|\bdecline\s+to\b|\bneither\b|\bnor\b"
+    r"|\b(?:is|be)\s+a\s+violation\s+of\s+(?:this|the)\s+(?:policy|order|directive|chapter)\s+(?:to|for)\b"
     r"|\bwithout\s+(?:first\s+)?(?:obtaining|a)\b",
     re.IGNORECASE,
 )
@@ -63,7 +64,12 @@ EXCEPTION = re.compile(
     r"absent|provided\s+(?:that|however)|however|save\s+for|so\s+long\s+as|if\s+(?:the|a|an)\b)",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[.;:]\s|\b(?:and|but|or)\s+(?:shall|will|may|must|should)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[.;:]\s|\b(?:and|but|or)\s+(?=(?:shall|will|may|must|should)\b)", re.I)
+# "Notification to ICE should be made ...": the modal verb follows the action.
+_PASSIVE = re.compile(
+    r"^\W*(?:[\w'\u2019]+\W+){0,8}?(?P<modal>shall|should|will|must|may|can)\s+(?P<not>not\s+)?be\b",
+    re.IGNORECASE,
+)
 LOOKBEHIND = 400
 
 
@@ -75,7 +81,9 @@ class Reading:
     exception: str | None
 
 
-def read_action(sentence: str, action_start: int, lead_in: str | None = None) -> Reading:
+def read_action(
+    sentence: str, action_start: int, lead_in: str | None = None, action_end: int | None = None
+) -> Reading:
     """Decide whether the action starting at ``action_start`` is forbidden, permitted or required.
 
     Only the governing words of the same clause count: a "shall not" in an
@@ -84,9 +92,21 @@ def read_action(sentence: str, action_start: int, lead_in: str | None = None) ->
     the list's lead-in sentence.
     """
     modality = _modality(_governing_words(sentence, action_start))
+    if modality == "stated" and action_end is not None:
+        modality = _passive_modality(sentence[action_end : action_end + 80])
     if modality == "stated" and lead_in:
         modality = "forbidden" if _LEAD_IN_PROHIBITION.search(lead_in) else _modality(lead_in)
     return Reading(modality, exception_of(sentence))
+
+
+def _passive_modality(after: str) -> Modality:
+    """The modality of "... should be made", "... will not be notified" after an action."""
+    match = _PASSIVE.match(after)
+    if match is None:
+        return "stated"
+    if match.group("not"):
+        return "forbidden"
+    return "permitted" if match.group("modal").lower() in ("may", "can") else "required"
 
 
 def exception_of(sentence: str) -> str | None:
@@ -99,9 +119,11 @@ def exception_of(sentence: str) -> str | None:
     if not match:
         return None
     tail = sentence[match.start() :]
-    stop = r"[.;]\s|$" if match.start() > 3 else r",\s|[.;]\s|$"
+    stop = r"[.;](?:\s|$)|$" if match.start() > 3 else r",\s|[.;](?:\s|$)|$"
     end = re.search(stop, tail)
-    return tail[: end.start() if end else len(tail)].strip()
+    clause = tail[: end.start() if end else len(tail)].strip()
+    # "... unless:" introduces a list of exceptions read item by item, not here.
+    return None if clause.endswith(":") or len(clause.split()) < 2 else clause
 
 
 def alternatives(exception: str) -> list[str]:
