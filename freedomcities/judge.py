@@ -341,6 +341,7 @@ def _flatten(text: str) -> str:
     patterns that stop at a full stop read past citations.
     """
     text = re.sub(r"(\w)-\s+([a-z])", r"\1\2", text)
+    text = re.sub(r"(?<=[a-z] )([a-h])\.(?= [A-Z])", r"\1)", text)
     return re.sub(r"(?<=\d)\.(?=\d)", "\u00b7", re.sub(r"\s+", " ", text))
 
 

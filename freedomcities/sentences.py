@@ -35,11 +35,12 @@ _BREAK_RE = re.compile(
 )
 _TOKEN_BEFORE_RE = re.compile(r"(\S*)[.!?][\"\u201d\u2019')\]]*$")
 # Words whose period does not end a sentence (compared lower-case, period dropped).
-_ABBREVIATION_WORDS = """u.s u.s.c usc u.s.a c.f.r cfr e.g i.e no nos sec secs inc dept v vs etc
+_ABBREVIATION_WORDS = """u.s us u.s.c usc u.s.a c.f.r cfr e.g i.e no nos sec secs inc dept v vs etc
 st mr mrs ms dr jr sr co corp ltd art ch para pp p fig al approx gen gov rev stat ord res ilcs rcw
 ors subd subsec cl cal ill ariz tex wash ore mun ann amend id cf est jan feb mar apr jun jul aug
 sep sept oct nov dec"""
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_INLINE_MARK_RE = re.compile(r"\b[a-z]+[ \t]+[a-h]\.\Z")
 _LIST_NUMBER_RE = re.compile(r"\d{1,3}|[a-z]|[ivxl]{1,5}")
 _SPACE_RE = re.compile(r"\s+")
 _LONG = 600
@@ -100,6 +101,8 @@ def _after_abbreviation(text: str, pos: int) -> bool:
         return True
     if len(token) == 1 and token.isalpha() and text[pos - 2 : pos - 1].isupper():
         return True  # an initial: "J. Smith", "a. Detaining" is handled as a list mark
+    if len(token) == 1 and token in "abcdefgh" and _INLINE_MARK_RE.search(text, 0, pos):
+        return True  # "a judicial warrant prior to a. Detaining ...": a list inside a sentence
     return bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
 
 
