@@ -46,6 +46,8 @@ NORMATIVE = re.compile(
     r"\b(?:shall|will|may|must|should|cannot|agrees?|prohibit\w*|authori[sz]\w*|permit\w*|required?)\b",
     re.IGNORECASE,
 )
+# Wording that conflicts in so many words is surer than a conflict read from modality.
+IDIOM_CONFIDENCE = 0.85
 MODAL = re.compile(r"\b(?:shall|will|may|must|should|can)\b", re.IGNORECASE)
 CLASSIFIER_CEILING = 0.7
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
@@ -253,7 +255,7 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
     cues = rule.cues
     match = any_match(cues.conflicts, sentence)
     if match and _asserted(_modality_of(sentence, match, lead_in), lead_in, match.group(0)):
-        return _hedged(rule, sentence, f"Says {match.group(0)!r}.")
+        return _hedged(rule, sentence, f"Says {match.group(0)!r}.", IDIOM_CONFIDENCE)
     match = any_match(cues.meets, sentence)
     if match:
         return Verdict("meets", 0.8, f"Says {match.group(0)!r}.")
@@ -326,12 +328,12 @@ def _third_party(sentence: str, action: str) -> bool:
     return bool(THIRD_PARTY.search(sentence[: sentence.find(action)][-60:]))
 
 
-def _hedged(rule: Rule, sentence: str, why: str) -> Verdict:
+def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> Verdict:
     """A conflict, unless conditions limit it to a few cases, which makes it partial."""
     condition = any_match(rule.cues.conditions, sentence)
     if condition is not None:
         return Verdict("partial", 0.7, f"{why} Only in some cases ({condition.group(0)!r}).")
-    return Verdict("conflicts", 0.8, why)
+    return Verdict("conflicts", confidence, why)
 
 
 def _flatten(text: str) -> str:

@@ -8,6 +8,7 @@ section and hands over release dates in another still hands them over), so
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from freedomcities.models import Finding, RuleResult, Stance, Status
@@ -49,8 +50,10 @@ def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> Ru
     status = _status(findings)
     if status == "silent":
         return RuleResult(rule.id, rule.name, "silent", 0.6 if weak else 0.9, (), suggestion)
-    deciding = sorted((f for f in findings if f.stance == status), key=lambda f: -f.confidence)
-    others = sorted((f for f in findings if f.stance != status), key=lambda f: -f.confidence)
+    chapters = Counter(_chapter(f) for f in findings)
+    ranked = sorted(findings, key=lambda f: (-f.confidence, -chapters[_chapter(f)], f.start))
+    deciding = [f for f in ranked if f.stance == status]
+    others = [f for f in ranked if f.stance != status]
     evidence = tuple((deciding + others)[:MAX_EVIDENCE])
     return RuleResult(
         rule.id,
@@ -60,6 +63,15 @@ def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> Ru
         evidence,
         None if status == "meets" else suggestion,
     )
+
+
+def _chapter(finding: Finding) -> str | None:
+    """The chapter a finding sits in ("1010" for section "1010.3.2").
+
+    The chapter that says most about a rule (Personnel Complaints for the
+    redress rule) is where a reader expects its evidence, so it ranks first.
+    """
+    return finding.section.split(".")[0] if finding.section else None
 
 
 def _status(findings: list[Finding]) -> Status:

@@ -50,9 +50,10 @@ def test_corpus_conflicts_are_found(corpus_evaluation: Evaluation) -> None:
 
 
 def test_corpus_findings_quote_what_the_expert_quoted(corpus_evaluation: Evaluation) -> None:
-    # The floor is 0.9; the engine stands at 0.85 (the misses are rules it
-    # finds silent in excerpts cut mid-list). This guards against sliding back.
-    assert _figure(corpus_evaluation.evidence_match) >= 0.8
+    # The floor is 0.9; the engine stands at 70 of 78 (0.897). Seven of the
+    # eight misses are one excerpt cut mid-list (Santa Ana), where the words that
+    # forbid the listed items are missing from the text itself.
+    assert _figure(corpus_evaluation.evidence_match) >= 0.89
 
 
 def test_no_rule_is_blind(corpus_evaluation: Evaluation) -> None:
