@@ -135,6 +135,7 @@ class _Sentences:
         self.bounds = [(s.start, s.end) for s in sections] or [(0, len(document.text))]
         self.section_starts = [start for start, _ in self.bounds]
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._flat: dict[tuple[int, int], str] = {}
 
     def in_section(self, k: int) -> list[tuple[int, int]]:
         """The sentence spans of section ``k``."""
@@ -169,6 +170,13 @@ class _Sentences:
         """Start and end offsets of a sentence."""
         return self.in_section(place[0])[place[1]]
 
+    def flat(self, place: tuple[int, int]) -> str:
+        """A sentence as the cues read it (see :func:`_flatten`), worked out once."""
+        if place not in self._flat:
+            start, end = self.span(place)
+            self._flat[place] = _flatten(self.text[start:end])
+        return self._flat[place]
+
 
 def _candidates(
     document: Document, rule: Rule, sentences: _Sentences, sections: Sequence[Section]
@@ -177,9 +185,9 @@ def _candidates(
     found = []
     for place in sentences.with_keywords(rule.cues.keywords):
         start, end = sentences.span(place)
-        text = document.text[start:end]
-        if not any_match(rule.cues.topic, _flatten(text)):
+        if not any_match(rule.cues.topic, sentences.flat(place)):
             continue
+        text = document.text[start:end]
         section = sections[place[0]] if sections else None
         lead_in = _lead_in(sentences, place)
         found.append(Candidate(rule, text, start, end, section, lead_in))
@@ -371,7 +379,7 @@ def _flags(document: Document, ruleset: Ruleset, sentences: _Sentences) -> tuple
     for cue in ruleset.flags:
         for place in sentences.with_keywords(cue.keywords):
             start, end = sentences.span(place)
-            sentence = _flatten(document.text[start:end])
+            sentence = sentences.flat(place)
             if not any_match(cue.patterns, sentence) or any_match(cue.unless, sentence):
                 continue
             end = min(end, start + MAX_QUOTE)

@@ -143,6 +143,8 @@ _PRIORITY = ("clause", "prefixed", "citation", "roman", "chapter", "dotted", "ca
 
 def _clause_candidates(text: str) -> Iterator[_Candidate]:
     """Resolution clauses (WHEREAS, NOW THEREFORE, RESOLVED) that open a sentence."""
+    if "WHEREAS" not in text and "RESOLVED" not in text and "THEREFORE" not in text:
+        return  # a manual, not a resolution: skip the slow unanchored scan
     for m in _CLAUSE_RE.finditer(text):
         lead = text[max(0, m.start() - 6) : m.start()]
         if m.start() == 0 or (not lead[-1].isalnum() and _CLAUSE_LEAD_RE.search(lead)):

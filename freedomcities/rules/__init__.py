@@ -229,10 +229,13 @@ def _build_cues(raw: dict[str, Any], where: str) -> Cues:
 
 
 def _keywords(values: Any, where: str) -> tuple[str, ...]:
-    """Word beginnings, lower-cased, with punctuation read as a space ("I-247" -> " i 247")."""
+    """Word beginnings, lower-cased, with punctuation read as a space ("I-247" -> " i 247").
+
+    A trailing space is kept: "ins " is the whole word INS, not "inspection".
+    """
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise RulesetError(f"{where}: must be a list of quoted words.")
-    return tuple(" " + re.sub(r"[^a-z0-9]", " ", v.strip().lower()) for v in values)
+    return tuple(" " + re.sub(r"[^a-z0-9]", " ", v.lstrip().lower()) for v in values)
 
 
 def _build_flag(raw: dict[str, Any], where: str) -> FlagCue:
