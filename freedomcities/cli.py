@@ -186,13 +186,7 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in DOCUMENT_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = _documents_in(path)
             if not found:
                 raise DocumentError(
                     f"No documents in folder {str(path)!r}: it holds no "
@@ -204,6 +198,19 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def _documents_in(folder: Path) -> list[Path]:
+    """Document files under a folder, sorted; hidden, unreadable or vanished folders are skipped."""
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder, onerror=lambda error: None):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found.extend(
+            Path(root) / name
+            for name in names
+            if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+        )
+    return sorted(found)
 
 
 def _analyze_one(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:

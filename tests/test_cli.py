@@ -283,3 +283,21 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
         progress(10, 600)
         assert progress._progress is not None
         progress(600, 600)
+
+
+def test_a_folder_with_an_unreadable_subfolder_still_analyses_the_rest(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "policies").mkdir()
+    source = shared_dir / "corpus" / "east-haven-ct-pd-428-2.txt"
+    (tmp_path / "policies" / "east-haven.txt").write_bytes(source.read_bytes())
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        result = CliRunner().invoke(cli, ["analyze", str(tmp_path), "--format", "json"])
+    finally:
+        locked.chmod(0o700)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "east-haven.txt" in result.output
