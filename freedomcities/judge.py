@@ -136,6 +136,7 @@ class _Sentences:
         self.section_starts = [start for start, _ in self.bounds]
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._flat: dict[tuple[int, int], str] = {}
+        self._keyword_hits: dict[str, set[tuple[int, int]]] = {}
 
     def in_section(self, k: int) -> list[tuple[int, int]]:
         """The sentence spans of section ``k``."""
@@ -158,13 +159,21 @@ class _Sentences:
             return [(k, j) for k in range(len(self.bounds)) for j in range(len(self.in_section(k)))]
         found: set[tuple[int, int]] = set()
         for keyword in keywords:
+            found.update(self._hits(keyword))
+        return sorted(found)
+
+    def _hits(self, keyword: str) -> set[tuple[int, int]]:
+        """The sentences holding one keyword; rules share keywords, so each is looked for once."""
+        if keyword not in self._keyword_hits:
+            hits = set()
             position = self.words.find(keyword)
             while position >= 0:
                 place = self.at(position)
                 if place is not None:
-                    found.add(place)
+                    hits.add(place)
                 position = self.words.find(keyword, position + 1)
-        return sorted(found)
+            self._keyword_hits[keyword] = hits
+        return self._keyword_hits[keyword]
 
     def span(self, place: tuple[int, int]) -> tuple[int, int]:
         """Start and end offsets of a sentence."""
