@@ -29,11 +29,16 @@ from freedomcities.stance import Reading, alternatives, any_match, read_action
 MAX_QUOTE = 600
 LEAD_IN_REACH = 12
 _ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
-# How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 # The classifier reads only undecided sentences about immigration: cheap, and where it helps.
 CLASSIFIER_SCOPE = re.compile(
-    r"immigra|\b(?:ICE|CBP|INS|DHS)\b|detainer|\baliens?\b|citizenship|deport|1373|287\s*\(g"
-    r"|(?i:surveil|complain|profil)",
+    r"(?i:immigra|detainer|\baliens?\b|citizenship|deport|1373|287\s*\(g)|\b(?:ICE|CBP|INS|DHS)\b",
+)
+# "The purpose of this policy is to provide guidelines on ... ICE": what it covers, not a rule.
+PURPOSE = re.compile(
+    r"\W*(?:[\d.]+\s+)?(?:PURPOSE(?: AND SCOPE)?\s+)?(?:The\s+)?(?:purpose|intent|scope)\s+of\s+"
+    r"this\s+(?:policy|order|directive|section|chapter|procedure|agreement|MOA)\s+(?:is|are)\b"
+    r"|\W*This\s+(?:policy|order|directive|procedure)\s+(?:provides|establishes|sets forth)\s+guid",
+    re.IGNORECASE,
 )
 # "The City shall adopt a policy prohibiting ...": a commitment to write the rule later.
 PROMISE = re.compile(
@@ -50,6 +55,7 @@ NORMATIVE = re.compile(
 IDIOM_CONFIDENCE = 0.85
 MODAL = re.compile(r"\b(?:shall|will|may|must|should|can)\b", re.IGNORECASE)
 CLASSIFIER_CEILING = 0.7
+# How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
 # Immigration agents as the subject: what ICE will do is not what the policy lets officers do.
@@ -269,6 +275,8 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
     meets the rule, then forbidden actions read for modality, then actions
     whose ban protects only in part, then partial idioms.
     """
+    if PURPOSE.match(sentence):
+        return None
     cues = rule.cues
     match = any_match(cues.conflicts, sentence)
     if match and _asserted(_modality_of(sentence, match, lead_in), lead_in, match.group(0)):

@@ -33,10 +33,11 @@ _NEGATION = re.compile(
 )
 # "Nothing in this policy prohibits..." and "is not prohibited from" undo a negation.
 _DOUBLE_NEGATIVE = re.compile(
-    r"\bnothing\b(?:[^.;]|\.(?=\d)){0,200}?\b(?:prohibit|prevent|restrict|limit|preclude|bar|"
-    r"construed|intended|interpreted)"
+    r"(?:\bnothing\b(?:[^.;]|\.(?=\d)){0,200}?\b(?:prohibit|prevent|restrict|limit|preclude|bar|"
+    r"construed|intended|interpreted)\w*"
     r"|\bnot\s+(?:be\s+)?(?:prohibited|prevented|precluded|restricted|barred)\b"
-    r"|\b(?:does|do|shall|will|is|are)\s+not\s+(?:preclude|prohibit|prevent|bar|restrict)\w*",
+    r"|\b(?:does|do|shall|will|is|are)\s+not\s+(?:preclude|prohibit|prevent|bar|restrict)\w*)"
+    r"(?:\s+from\b)?",
     re.IGNORECASE,
 )
 # "Need not", "not required to": neither forbidden nor required.
@@ -48,9 +49,10 @@ _NON_COMMITTAL = re.compile(
 _LEAD_IN_PROHIBITION = re.compile(
     r"\bprohibit\w*|\bshall\s+not\b|\bno\s+\w+(?:\s+\w+){0,6}\s+shall\b", re.I
 )
+_NO_LONGER = re.compile(r"\bno\s+longer\b", re.IGNORECASE)
 _PERMISSION = re.compile(
     r"\b(?:may|can|could|might)\b(?!\s+not)"
-    r"|\b(?:authorized|permitted|allowed|encouraged|free)\s+to\b"
+    r"|(?<!\bnot\s)(?<!\bnot\sbe\s)\b(?:authorized|permitted|allowed|encouraged|free)\s+to\b"
     r"|\bat\s+(?:the|their|his|her)\s+discretion\b|\bdiscretion\s+to\b",
     re.IGNORECASE,
 )
@@ -71,6 +73,15 @@ _PASSIVE = re.compile(
     re.IGNORECASE,
 )
 LOOKBEHIND = 400
+# Earlier entries win a tie: "No officer shall" ends where its "shall" does.
+_GOVERNORS: tuple[tuple[re.Pattern[str], Modality], ...] = (
+    (_DOUBLE_NEGATIVE, "permitted"),
+    (_NON_COMMITTAL, "stated"),
+    (_NEGATION, "forbidden"),
+    (_NO_LONGER, "forbidden"),
+    (_PERMISSION, "permitted"),
+    (_REQUIREMENT, "required"),
+)
 
 
 @dataclass(frozen=True)
@@ -156,11 +167,19 @@ def _governing_words(sentence: str, action_start: int) -> str:
 
 
 def _modality(before: str) -> Modality:
-    """Classify the governing words, letting a double negative undo a negation."""
-    if _DOUBLE_NEGATIVE.search(before):
-        return "permitted"
-    if _NON_COMMITTAL.search(before):
-        return "stated"
+    """Classify the governing words: the verb nearest the action governs it.
+
+    "If there is reason to believe the person may not be lawfully present,
+    the agency shall notify ICE": the "may not" belongs to the condition, the
+    "shall" to the notification. A double negative undoes a negation.
+    """
+    nearest: tuple[int, int, Modality] | None = None
+    for rank, (pattern, modality) in enumerate(_GOVERNORS):
+        for match in pattern.finditer(before):
+            key = (match.end(), -rank, modality)
+            if nearest is None or key[:2] > nearest[:2]:
+                nearest = key
+    return nearest[2] if nearest else "stated"
     if _NEGATION.search(before):
         return "forbidden"
     if _PERMISSION.search(before):
