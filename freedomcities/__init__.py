@@ -7,17 +7,22 @@ they pass along::
     Ruleset -> Findings, Flags) -> score (Findings -> Scorecard)
 
 :func:`analyze` runs the whole pipeline on one file and :func:`analyze_many` on
-several. Everything else is private to its module.
+several. :func:`build_report` and :func:`write_report` turn a scorecard into an
+annotated policy, a redline or a meeting packet; :func:`compare` shows what
+moved between two versions of a policy. Everything else is private to its module.
 """
 
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
 from freedomcities.analyze import analyze, analyze_many
+from freedomcities.annotate import build_report
+from freedomcities.compare import compare
 from freedomcities.errors import FreedomCitiesError
 from freedomcities.judge import judge
 from freedomcities.models import Document, Finding, Flag, RuleResult, Scorecard, Section
 from freedomcities.read import read
+from freedomcities.report import write_report
 from freedomcities.rules import load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
@@ -38,9 +43,12 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_many",
+    "build_report",
+    "compare",
     "judge",
     "load_ruleset",
     "read",
     "score",
     "split",
+    "write_report",
 ]

@@ -161,6 +161,151 @@ def eval_command(
         sys.exit(1)
 
 
+# ---- report: an annotated policy, a redline or a meeting packet -----------------------------
+
+
+@cli.command("report")
+@click.argument("policy", type=click.Path(path_type=Path))
+@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "html"]),
+    required=True,
+    help="docx: Word, to edit; pdf: to print or send; html: a page to share or print.",
+)
+@click.option(
+    "--kind",
+    "-k",
+    type=click.Choice(["annotated", "redline", "packet"]),
+    default="packet",
+    show_default=True,
+    help="annotated: the policy with passages marked by rule; redline: the edits to ask for; "
+    "packet: scorecard, rules, asks and redline for a meeting.",
+)
+@click.option(
+    "--output",
+    "-o",
+    help="The file to write (default: <policy name>-<kind>.<format> in the current folder); "
+    "'-' prints HTML to the screen.",
+)
+@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+def report_command(
+    policy: Path,
+    jurisdiction: str | None,
+    fmt: str,
+    kind: str,
+    output: str | None,
+    ruleset: str,
+) -> None:
+    """Make a report to bring to officials: an annotated policy, a redline or a meeting packet.
+
+    POLICY is the department's policy file (PDF, Word, web page or text). The
+    model text in the report is filled in for --jurisdiction.
+    """
+    from freedomcities.annotate import build_report
+    from freedomcities.report import check_kind, write_report
+    from freedomcities.report.html import report_html
+
+    chosen = check_kind(kind)
+    if output == "-" and fmt != "html":
+        raise click.UsageError("Only HTML can go to the screen (--output -); give a file name.")
+    rules = load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
+    if not policy.is_file():
+        raise DocumentError(f"{str(policy)!r} does not exist or is not a file. Check the path.")
+    report = build_report(_analyze_one(policy, ruleset, jurisdiction), rules)
+    if output == "-":
+        click.echo(report_html(report, chosen), nl=False)
+        return
+    path = Path(output) if output else Path(f"{policy.stem}-{chosen}.{fmt}")
+    write_report(report, path, format=fmt, kind=chosen)
+    click.echo(f"Wrote {path}", err=True)
+
+
+# ---- compare: two versions of one policy ----------------------------------------------------
+
+
+@cli.command("compare")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
+    help="text: for the terminal; html: a page to share; json: for other programs.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead.")
+@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+def compare_command(
+    old: Path, new: Path, jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
+) -> None:
+    """Compare two versions of a policy: the sections that changed and the rule statuses that moved.
+
+    OLD is the earlier version and NEW the later one (PDF, Word, web page or
+    text). A corpus text with a header ending in a '---' line is read after
+    that line, so the header is not compared.
+    """
+    import json
+
+    from freedomcities.compare import compare
+    from freedomcities.render.compare import (
+        comparison_html,
+        comparison_text,
+        comparison_to_dict,
+        print_comparison,
+    )
+
+    load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
+    comparison = compare(*(_analyze_version(path, ruleset, jurisdiction) for path in (old, new)))
+    if fmt == "text" and output is None:
+        print_comparison(comparison, Console())
+    elif fmt == "text":
+        _emit(comparison_text(comparison), output)
+    elif fmt == "json":
+        text = json.dumps(comparison_to_dict(comparison), indent=2, ensure_ascii=False)
+        _emit(text + "\n", output)
+    else:
+        _emit(comparison_html(comparison), output)
+
+
+def _analyze_version(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
+    """Analyse one version to compare; a corpus text is read without its header."""
+    from freedomcities.evaluate import read_labelled_text
+
+    if not path.is_file():
+        raise DocumentError(f"{str(path)!r} does not exist or is not a file. Check the path.")
+    if _has_corpus_header(path):
+        return analyze(read_labelled_text(path), ruleset=ruleset, jurisdiction=jurisdiction)
+    return _analyze_one(path, ruleset, jurisdiction)
+
+
+def _has_corpus_header(path: Path) -> bool:
+    """Whether a file is a corpus text: ``.txt``, ``KEY: value`` lines, then a ``---`` line."""
+    from freedomcities.evaluate import HEADER_END
+
+    if path.suffix.lower() != ".txt":
+        return False
+    try:
+        with path.open("rb") as file:
+            lines = file.read(8192).decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return False  # reading it properly will say why
+    has_keys = False
+    for line in filter(str.strip, lines):
+        if line.strip() == HEADER_END:
+            return has_keys
+        key, colon, _ = line.partition(":")
+        if not (colon and key.isupper() and key.replace(" ", "").isalpha()):
+            return False
+        has_keys = True
+    return False
+
+
 def main() -> None:
     """Run the command line: the ``freedomcities`` entry point."""
     signal.signal(signal.SIGINT, _interrupted)

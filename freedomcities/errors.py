@@ -12,6 +12,7 @@ what happened, why, and what to do next. The hierarchy::
     │   ├── DocumentTooLarge   beyond the size or page limit
     │   └── OCRUnavailable     scanned pages, but no OCR engine is installed
     ├── RulesetError           a ruleset data file with a mistake in it
+    ├── ReportError            a report that cannot be made or written
     ├── CorpusError            a labelled corpus that does not follow its format
     └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
 """
@@ -61,3 +62,7 @@ class CorpusError(FreedomCitiesError):
 
 class EmbeddingUnavailable(FreedomCitiesError):
     """The offline sentence-embedding model was asked for but is not installed or is damaged."""
+
+
+class ReportError(FreedomCitiesError):
+    """A report could not be made: an unknown format or kind, or a file that cannot be written."""

@@ -100,6 +100,138 @@ LABELS: dict[str, dict[str, str]] = {
         "reading": "Reading {source}",
         "judging": "Checking the rules",
         "analysing": "Analysing documents",
+        # Reports
+        "report.kind.annotated": "Annotated policy",
+        "report.kind.redline": "Redline",
+        "report.kind.packet": "Meeting packet",
+        "report.title.for": "{title} for {jurisdiction}",
+        "report.jurisdiction.none": "your city, county or state",
+        "report.page_of": "Page {page} of {pages}",
+        "report.stance.meets": "meets",
+        "report.stance.partial": "partly meets",
+        "report.stance.conflicts": "conflicts",
+        "report.tag": "[Rule {rule} {symbol} {stance}]",
+        "report.legend": "How to read the marks",
+        "report.legend.meets": "Solid underline: the passage meets the rule.",
+        "report.legend.partial": "Dashed underline: the passage meets the rule only in part.",
+        "report.legend.conflicts": "Double underline: the passage conflicts with the rule.",
+        "report.legend.tags": (
+            "Every marked passage is followed by a tag in brackets naming the rule and what "
+            "the passage does, so the marks read the same in black and white."
+        ),
+        "report.annotated.intro": (
+            "The policy's own words, section by section, with each passage that bears on a "
+            "rule marked. The notes say which rule, why, and the model text to ask for."
+        ),
+        "report.annotated.left_out": (
+            "{count} of {total} sections say nothing on the rules and are left out."
+        ),
+        "report.annotated.none": "We found no passage in the policy that bears on the rules.",
+        "report.annotated.missing": "Rules the policy does not address: add these",
+        "report.note.rule": "Rule {rule} · {name}",
+        "report.note.replace": "Ask to replace it with",
+        "report.note.see_above": "Model text for Rule {rule}: see the first note on this rule.",
+        "report.redline.intro": (
+            "Words to delete are struck through and tagged [Delete]; the model rules to insert "
+            "are underlined and tagged [Insert]. The rest of each section is shown unchanged, "
+            "for context."
+        ),
+        "report.redline.replace": "Changes to the policy's text",
+        "report.redline.add": "New sections to add",
+        "report.redline.new": "New section: Rule {rule} · {name}",
+        "report.redline.none": "No changes to ask for: every rule is in place in writing.",
+        "report.redline.inserted_above": "The model text for rule {rules} is inserted above.",
+        "report.delete": "[Delete]",
+        "report.insert": "[Insert: Rule {rule}]",
+        "report.why": "Why",
+        "report.packet.contents": "In this packet",
+        "report.packet.scorecard": "Scorecard",
+        "report.packet.rules": "The rules in plain words",
+        "report.packet.rules.intro": (
+            "Each rule, why it matters, and where {jurisdiction}'s policy stands on it today."
+        ),
+        "report.packet.asks": "What we ask",
+        "report.packet.asks.intro": (
+            "We ask {jurisdiction} to put these rules in writing, in these words or stronger."
+        ),
+        "report.packet.asks.none": "Every rule is already in place in writing. Thank you.",
+        "report.packet.redline": "The changes, marked in the policy",
+        "report.in_policy": "In this policy",
+        # Version comparison
+        "compare.title": "What changed between two versions",
+        "compare.title.for": "What changed between two versions, {jurisdiction}",
+        "compare.old": "Before",
+        "compare.new": "After",
+        "compare.summary": (
+            "{moved} of {total} rules changed status: {better} better, {worse} worse"
+        ),
+        "compare.sections.summary": (
+            "Sections: {changed} changed, {added} added, {removed} removed, {unchanged} the same"
+        ),
+        "compare.moves": "Rule statuses that moved",
+        "compare.moves.none": "No rule changed status.",
+        "compare.steady": "Same status in both versions: rules {rules}",
+        "compare.col.change": "Change",
+        "compare.better": "better",
+        "compare.worse": "worse",
+        "compare.sections": "Sections that changed",
+        "compare.sections.none": "No section changed.",
+        "compare.kind.added": "added",
+        "compare.kind.removed": "removed",
+        "compare.kind.changed": "changed",
+        "compare.similarity": "{percent} of the words the same",
+        "compare.unlabelled": "untitled section",
+        "compare.legend": "Deleted words are shown [-like this-]; inserted words {+like this+}.",
+        "compare.legend.page": "Deleted words are struck through; inserted words are underlined.",
+        # Word reports
+        "docx.annotated.title": "Annotated policy",
+        "docx.annotated.title.for": "Annotated policy for {jurisdiction}",
+        "docx.annotated.intro": (
+            "The policy's own words, for the {shown} sections that bear on the Freedom Cities "
+            "rules. {left_out} other sections say nothing on the rules and are left out. Each "
+            "passage that bears on a rule is marked; the comment in the margin says which rule "
+            "and why, and the box under it gives the model text to ask for."
+        ),
+        "docx.subtitle": "{name}, {pages} pages · for {jurisdiction} · made on {date}",
+        "docx.section.untitled": "Untitled part of the policy",
+        "docx.legend": "How to read the marks",
+        "docx.legend.sample": "marked words",
+        "docx.legend.conflicts": (
+            "Red, double underline: the passage conflicts with the rule. Raise it first."
+        ),
+        "docx.legend.partial": (
+            "Yellow, dashed underline: the passage meets the rule only in part."
+        ),
+        "docx.legend.meets": "Green, single underline: the passage meets the rule. Keep it.",
+        "docx.legend.notes": (
+            "The tag in brackets before each passage names the rule and what the passage does, "
+            "so the marks read the same in black and white. N stands for the rule's number."
+        ),
+        "docx.tag.rule": "Rule {ids}",
+        "docx.tag.rules": "Rules {ids}",
+        "docx.stance.meets": "meets",
+        "docx.stance.partial": "partly meets",
+        "docx.stance.conflicts": "conflicts",
+        "docx.model.replace": "Replace the marked passage with the model text ({rules}):",
+        "docx.model.add": "Add the model text ({rules}):",
+        "docx.missing": "Rules the policy does not address",
+        "docx.missing.intro": (
+            "We found nothing on these rules in the policy. Ask to add the model text."
+        ),
+        "docx.redline.title": "Proposed changes to the policy",
+        "docx.redline.title.for": "Proposed changes to the policy for {jurisdiction}",
+        "docx.redline.heading": "The changes, as tracked changes in the policy",
+        "docx.redline.intro": (
+            "Each change is a tracked change by freedomcities: the passage to remove is deleted "
+            "and the model rule inserted after it, with the rest of the section unchanged around "
+            "it. In Word, use Review > Accept or Reject to take each change one by one; the "
+            "comment beside each change says which rule and why."
+        ),
+        "docx.redline.new": "New sections to add",
+        "docx.packet.title": "Freedom Cities meeting packet",
+        "docx.packet.title.for": "Freedom Cities meeting packet for {jurisdiction}",
+        "docx.packet.rules": "The rules in plain words",
+        "docx.packet.asks": "What we ask",
     },
 }
 
