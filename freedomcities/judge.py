@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from freedomcities.classify import Classifier, Opinion, classifier_for
@@ -28,6 +28,7 @@ from freedomcities.stance import Reading, alternatives, any_match, read_action
 
 MAX_QUOTE = 600
 LEAD_IN_REACH = 12
+RETRIES = 4
 _ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
 # The classifier reads only undecided sentences about immigration: cheap, and where it helps.
 CLASSIFIER_SCOPE = re.compile(
@@ -284,24 +285,38 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
     match = any_match(cues.meets, sentence)
     if match:
         return Verdict("meets", 0.8, f"Says {match.group(0)!r}.")
-    match = any_match(cues.forbidden, sentence)
-    if match:
+    for match in _governed_matches(cues.forbidden, sentence):
         reading = read_action(sentence, match.start(), lead_in, match.end())
         verdict = _forbidden_verdict(rule, sentence, match.group(0), reading)
         if verdict is not None:
             return verdict
-    match = any_match(cues.limited, sentence)
-    if match:
-        modality = _modality_of(sentence, match, lead_in)
-        if modality == "forbidden":
+    for match in _governed_matches(cues.limited, sentence):
+        if _modality_of(sentence, match, lead_in) == "forbidden":
             why = f"Forbids {match.group(0)!r}, which covers only part of the rule."
             return Verdict("partial", 0.7, why)
-        if modality in ("permitted", "required") and not _third_party(sentence, match.group(0)):
-            return _hedged(rule, sentence, f"{modality.capitalize()}: {match.group(0)!r}.")
     match = any_match(cues.partial, sentence)
     if match:
         return Verdict("partial", 0.75, f"Says {match.group(0)!r}.")
     return None
+
+
+def _governed_matches(
+    patterns: Sequence[re.Pattern[str]], sentence: str
+) -> Iterator[re.Match[str]]:
+    """Each pattern's match, then later ones: the first can start at a noun before the verb.
+
+    In "A law enforcement agency shall not stop ... based on immigration
+    status" an action pattern may first match at "enforcement", before the
+    "shall not" that governs the verb; the next match starts after it.
+    """
+    for pattern in patterns:
+        position = 0
+        for _ in range(RETRIES):
+            match = pattern.search(sentence, position)
+            if match is None:
+                break
+            yield match
+            position = match.start() + 1
 
 
 def _forbidden_verdict(rule: Rule, sentence: str, action: str, reading: Reading) -> Verdict | None:
