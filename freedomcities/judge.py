@@ -56,6 +56,11 @@ NORMATIVE = re.compile(
 IDIOM_CONFIDENCE = 0.85
 MODAL = re.compile(r"\b(?:shall|will|may|must|should|can)\b", re.IGNORECASE)
 CLASSIFIER_CEILING = 0.7
+PERMITS = re.compile(r"\b(?:may|can|is authorized to|are authorized to)\b(?!\s+not)", re.IGNORECASE)
+LIMITS = re.compile(
+    r"\b(?:not|no|never|nor|only|unless|except|prohibit\w*|without|solely|shall|must)\b",
+    re.IGNORECASE,
+)
 # How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
@@ -121,8 +126,8 @@ def judge(
         model = classifier or classifier_for(ruleset, embedder)
         texts = [_flatten(candidates[i].text) for i in undecided]
         opinions = model.predict(texts, [candidates[i].rule.id for i in undecided])
-        for i, opinion in zip(undecided, opinions, strict=True):
-            verdicts[i] = _classifier_verdict(opinion)
+        for i, text, opinion in zip(undecided, texts, opinions, strict=True):
+            verdicts[i] = _classifier_verdict(opinion, text)
     findings = tuple(
         _finding(document, c, v) for c, v in zip(candidates, verdicts, strict=True) if v is not None
     )
@@ -252,15 +257,27 @@ def _promised(candidate: Candidate, verdict: Verdict | None) -> Verdict | None:
     return Verdict("partial", verdict.confidence, f"{verdict.why} Promised, not yet adopted.")
 
 
+def _only_permits(sentence: str) -> bool:
+    """Whether a sentence grants a permission and limits nothing."""
+    return bool(PERMITS.search(sentence)) and not LIMITS.search(sentence)
+
+
 def _worth_classifying(candidate: Candidate) -> bool:
     """Only sentences about immigration that lay down a rule are worth the model's time."""
     text = " ".join(t for t in _reading_text(candidate) if t)
     return bool(CLASSIFIER_SCOPE.search(text) and NORMATIVE.search(text))
 
 
-def _classifier_verdict(opinion: Opinion) -> Verdict | None:
-    """The classifier's stance, when it is sure enough to speak alone."""
+def _classifier_verdict(opinion: Opinion, sentence: str) -> Verdict | None:
+    """The classifier's stance, when it is sure enough to speak alone.
+
+    A sentence that only lets the agency do something ("may exchange
+    information with ICE") protects nobody, however much it resembles a
+    protective example; it cannot meet a rule, even in part.
+    """
     best = opinion.best
+    if best in ("meets", "partial") and _only_permits(sentence):
+        return None
     floor = CLASSIFIER_FLOOR.get(best)
     if floor is None or opinion.probabilities[best] < floor or opinion.similarity < floor:
         return None
