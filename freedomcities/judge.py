@@ -61,6 +61,9 @@ LIMITS = re.compile(
     r"\b(?:not|no|never|nor|only|unless|except|prohibit\w*|without|solely|shall|must)\b",
     re.IGNORECASE,
 )
+ONLY_IF = re.compile(
+    r"\bonly\s+(?:with|upon|under|pursuant\s+to|if|when|where)\b[^.;]{0,120}", re.IGNORECASE
+)
 # How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
@@ -386,7 +389,14 @@ def _third_party(sentence: str, action: str) -> bool:
 
 
 def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> Verdict:
-    """A conflict, unless conditions limit it to a few cases, which makes it partial."""
+    """A conflict, unless conditions limit it to a few cases, which makes it partial.
+
+    Allowed only on the model rule's own terms ("only with a court order")
+    is the model rule itself.
+    """
+    only = ONLY_IF.search(sentence)
+    if only and any_match(rule.cues.allowed_exceptions, only.group(0)):
+        return Verdict("meets", 0.7, f"{why} Only on the rule's own terms ({only.group(0)!r}).")
     condition = any_match(rule.cues.conditions, sentence)
     if condition is not None:
         return Verdict("partial", 0.7, f"{why} Only in some cases ({condition.group(0)!r}).")

@@ -40,10 +40,6 @@ def _flags(text: str) -> tuple[Flag, ...]:
     return _judge(Document(source="t", text=text))[1]
 
 
-def _engine(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"engine: {reason}")
-
-
 # (sentence, rule id, expected status)
 SENTENCES = [
     # Rule 1: holding for ICE.
@@ -87,8 +83,7 @@ SENTENCES = [
      "consent.", "3", "partial"),
     ("ICE agents will be permitted to interview inmates in the county jail.", "3", "conflicts"),
     pytest.param("Immigration and Customs Enforcement officers may interview inmates only with a "
-                 "court order.", "3", "meets",
-                 marks=_engine("a court order, the model's own exception, is read as a conflict")),
+                 "court order.", "3", "meets"),
     # Rule 4: identification.
     ("Inmates will be notified that they are speaking with ICE, and agents shall wear badges "
      "visible at all times.", "4", "meets"),
@@ -152,8 +147,7 @@ SENTENCES = [
      "immigration status of any individual with federal agencies.", "1373", "meets"),
     ("Nothing in this policy is intended to violate federal law.", "1373", "partial"),
     pytest.param("Nothing in this chapter prohibits officers from communicating with ICE "
-                 "regarding the immigration status of any individual.", "1373", "meets",
-                 marks=_engine("'communicating' is not read as exchanging status information")),
+                 "regarding the immigration status of any individual.", "1373", "meets"),
 ]  # fmt: skip
 
 
