@@ -29,7 +29,7 @@ from freedomcities.render import (
     status_text,
     where_text,
 )
-from freedomcities.render.html import CSS, _badge, _document_name, _e
+from freedomcities.render.html import _badge, _document_name, _e, page
 from freedomcities.render.terminal import INDENT, _squash
 
 CONTEXT_WORDS = 12  # unchanged words kept on each side of an edit
@@ -190,14 +190,7 @@ def comparison_html(
             f"<footer>\n<p>{_e(words['footer'])}</p>\n</footer>",
         ]
     )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{_e(language)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n"
-        f"<style>{CSS}{COMPARE_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
-        "</body>\n</html>\n"
-    )
+    return page(title, body, language, COMPARE_CSS)
 
 
 def _html_header(comparison: Comparison, words: dict[str, str], generated: date) -> str:

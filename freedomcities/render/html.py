@@ -83,12 +83,21 @@ def render_html(
             _footer(words),
         ]
     )
+    return page(f"{title} — {_document_name(scorecard)}", body, language)
+
+
+def page(title: str, body: str, language: str, css: str = "") -> str:
+    """A self-contained HTML5 page: the house CSS plus ``css``, and ``body`` (already escaped).
+
+    Every page the package writes (scorecard, comparison, reports) shares
+    this shell, so they look alike and stay free of outside assets.
+    """
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)} — {_e(_document_name(scorecard))}</title>\n"
-        f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n"
+        f"<style>{CSS}{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 

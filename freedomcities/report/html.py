@@ -22,7 +22,7 @@ from typing import TypeVar
 from freedomcities.annotate import Change, Highlight, Report
 from freedomcities.models import Scorecard, Section, Stance
 from freedomcities.render import DEFAULT_LANGUAGE, SYMBOLS, labels, summary_text, where_text
-from freedomcities.render.html import CSS, _badge, _document_name, _e, _rules_table
+from freedomcities.render.html import _badge, _document_name, _e, _rules_table, page
 from freedomcities.report import Kind, check_kind
 
 _SPACE = re.compile(r"\s+")
@@ -122,14 +122,11 @@ def report_html(
         body = [_title_block(report, title, words, when), _redline(report, words)]
     else:
         body = _packet(report, title, words, when)
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{_e(language)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)} — {_e(_document_name(report.scorecard))}</title>\n"
-        f"<style>{CSS}{REPORT_CSS}{_page_css(words)}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
+    return page(
+        f"{title} — {_document_name(report.scorecard)}",
+        "\n".join(body),
+        language,
+        REPORT_CSS + _page_css(words),
     )
 
 
