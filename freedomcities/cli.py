@@ -62,6 +62,11 @@ JURISDICTION_HELP = (
 )
 
 
+# Options every command that analyses a policy takes, declared once.
+jurisdiction_option = click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+ruleset_option = click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="freedomcities")
 def cli() -> None:
@@ -70,7 +75,7 @@ def cli() -> None:
 
 @cli.command("analyze")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@jurisdiction_option
 @click.option(
     "--format",
     "-f",
@@ -86,7 +91,7 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Write to this file instead of the screen (a folder for HTML of several documents).",
 )
-@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+@ruleset_option
 def analyze_command(
     paths: tuple[Path, ...], jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
 ) -> None:
@@ -113,8 +118,8 @@ def analyze_command(
 
 
 @cli.command("rules")
-@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
-@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@ruleset_option
+@jurisdiction_option
 def rules_command(ruleset: str, jurisdiction: str | None) -> None:
     """List the rules with the model text to adopt, filled in for a jurisdiction."""
     print_rules(load_ruleset(ruleset), Console(), jurisdiction=jurisdiction)
@@ -166,7 +171,7 @@ def eval_command(
 
 @cli.command("report")
 @click.argument("policy", type=click.Path(path_type=Path))
-@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@jurisdiction_option
 @click.option(
     "--format",
     "-f",
@@ -190,7 +195,7 @@ def eval_command(
     help="The file to write (default: <policy name>-<kind>.<format> in the current folder); "
     "'-' prints HTML to the screen.",
 )
-@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+@ruleset_option
 def report_command(
     policy: Path,
     jurisdiction: str | None,
@@ -229,7 +234,7 @@ def report_command(
 @cli.command("compare")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
+@jurisdiction_option
 @click.option(
     "--format",
     "-f",
@@ -240,7 +245,7 @@ def report_command(
     help="text: for the terminal; html: a page to share; json: for other programs.",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead.")
-@click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+@ruleset_option
 def compare_command(
     old: Path, new: Path, jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
 ) -> None:
