@@ -28,9 +28,9 @@ from freedomcities.analyze import analyze
 from freedomcities.errors import CorpusError, FreedomCitiesError
 from freedomcities.models import STATUSES, Document, Scorecard, Status
 from freedomcities.rules import DEFAULT_RULESET
+from freedomcities.sentences import normalize_space
 
 HEADER_END = "---"
-_SPACE = re.compile(r"\s+")
 
 Progress = Callable[[int, int], None]
 
@@ -395,8 +395,8 @@ class NormalisedText:
 
     def overlaps(self, expert_quote: str, finding: Quoted) -> bool:
         """Whether an engine quote (a Finding or Flag) overlaps the expert's quote."""
-        expert = normalise(expert_quote)
-        engine = normalise(finding.quote)
+        expert = normalize_space(expert_quote)
+        engine = normalize_space(finding.quote)
         if not expert or not engine:
             return False
         if expert in engine or engine in expert:
@@ -421,11 +421,6 @@ class NormalisedText:
     def _find_all(self, quote: str) -> list[tuple[int, int]]:
         """Every normalised span of a normalised quote."""
         return [(m.start(), m.end()) for m in re.finditer(re.escape(quote), self.text)]
-
-
-def normalise(text: str) -> str:
-    """Whitespace runs (PDF line breaks included) become one space; ends are trimmed."""
-    return _SPACE.sub(" ", text).strip()
 
 
 def _share(items: Sequence[RuleOutcome], test: Callable[[RuleOutcome], bool]) -> float | None:

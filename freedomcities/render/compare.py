@@ -30,7 +30,8 @@ from freedomcities.render import (
     where_text,
 )
 from freedomcities.render.html import _badge, _document_name, _e, page
-from freedomcities.render.terminal import INDENT, _squash
+from freedomcities.render.terminal import INDENT
+from freedomcities.sentences import normalize_space
 
 CONTEXT_WORDS = 12  # unchanged words kept on each side of an edit
 ARROWS = {"better": "▲", "worse": "▼"}
@@ -136,7 +137,7 @@ def _move_evidence(move: StatusMove, words: dict[str, str]) -> RenderableType:
         if finding is None:
             line.append(words["evidence.silent"], style="dim")
         else:
-            line.append(f"“{_squash(finding.quote)}”", style="italic")
+            line.append(f"“{normalize_space(finding.quote)}”", style="italic")
             line.append(_where(finding, words), style="dim")
         lines.append(Padding(line, INDENT, expand=False))
     return Group(Text(""), *lines)
@@ -259,7 +260,7 @@ def _html_move_evidence(comparison: Comparison, move: StatusMove, words: dict[st
         if finding is None:
             parts.append(f'<p class="where">{_e(words["evidence.silent"])}</p>')
         else:
-            parts.append(f"<blockquote>{_e(_squash(finding.quote))}</blockquote>")
+            parts.append(f"<blockquote>{_e(normalize_space(finding.quote))}</blockquote>")
             where = where_text(finding.section, finding.heading, finding.page, words)
             parts.append(f'<p class="where">{_e(where)}</p>')
     return "\n".join(parts)

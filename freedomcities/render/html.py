@@ -8,7 +8,6 @@ white as well as in colour.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 from pathlib import PurePath
@@ -24,8 +23,7 @@ from freedomcities.render import (
     title_text,
     where_text,
 )
-
-_SPACE = re.compile(r"\s+")
+from freedomcities.sentences import normalize_space
 
 CSS = """
 :root { color-scheme: light; }
@@ -204,7 +202,8 @@ def _quote(finding: Finding, words: dict[str, str]) -> str:
     where = where_text(finding.section, finding.heading, finding.page, words)
     stance = words[f"stance.{finding.stance}"]
     note = f"{where} — {stance}" if where else stance
-    return f'<blockquote>{_e(_squash(finding.quote))}</blockquote>\n<p class="where">{_e(note)}</p>'
+    quote = normalize_space(finding.quote)
+    return f'<blockquote>{_e(quote)}</blockquote>\n<p class="where">{_e(note)}</p>'
 
 
 def _flag(flag: Flag, words: dict[str, str]) -> str:
@@ -217,17 +216,13 @@ def _flag(flag: Flag, words: dict[str, str]) -> str:
         if flag.suggestion
         else ""
     )
-    return f"<h3>{_e(title)}</h3>\n<blockquote>{_e(_squash(flag.quote))}</blockquote>\n{suggestion}"
+    quote = normalize_space(flag.quote)
+    return f"<h3>{_e(title)}</h3>\n<blockquote>{_e(quote)}</blockquote>\n{suggestion}"
 
 
 def _document_name(scorecard: Scorecard) -> str:
     """The document's title when it has one, else its file name (never a local folder path)."""
     return scorecard.document.title or PurePath(scorecard.document.source).name
-
-
-def _squash(text: str) -> str:
-    """Collapse PDF line breaks and runs of spaces."""
-    return _SPACE.sub(" ", text).strip()
 
 
 def _e(text: str) -> str:

@@ -12,7 +12,6 @@ markup, so a quote holding ``[brackets]`` prints as written.
 from __future__ import annotations
 
 import io
-import re
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -35,9 +34,9 @@ from freedomcities.render import (
 )
 from freedomcities.rules import Ruleset
 from freedomcities.score import place_of, state_of
+from freedomcities.sentences import normalize_space
 
 INDENT = (0, 0, 0, 4)
-_SPACE = re.compile(r"\s+")
 
 
 def print_report(
@@ -159,7 +158,7 @@ def _rule_heading(result: RuleResult, words: dict[str, str]) -> Text:
 
 def _quote(finding: Finding, words: dict[str, str]) -> Text:
     """One quote with where it sits and which way it points."""
-    text = Text(f"“{_squash(finding.quote)}”\n", style="italic")
+    text = Text(f"“{normalize_space(finding.quote)}”\n", style="italic")
     where = where_text(finding.section, finding.heading, finding.page, words)
     stance = words[f"stance.{finding.stance}"]
     text.append(f"— {where}; {stance}" if where else f"— {stance}", style="dim")
@@ -172,17 +171,12 @@ def _flag(flag: Flag, words: dict[str, str]) -> RenderableType:
     title = Text(flag_kind_text(flag.kind, words), style="bold")
     if where:
         title.append(f" ({where})", style="dim")
-    body = [Padding(Text(f"“{_squash(flag.quote)}”", style="italic"), INDENT, expand=False)]
+    body = [Padding(Text(f"“{normalize_space(flag.quote)}”", style="italic"), INDENT, expand=False)]
     if flag.suggestion:
         suggestion = Text(f"{words['flag.suggestion']}: ", style="bold")
         suggestion.append(flag.suggestion)
         body.append(Padding(suggestion, INDENT, expand=False))
     return Group(title, *body)
-
-
-def _squash(quote: str) -> str:
-    """A quote on one line: PDF line breaks and runs of spaces become single spaces."""
-    return _SPACE.sub(" ", quote).strip()
 
 
 def print_rules(
