@@ -1,0 +1,105 @@
+"""The web app's settings: one table of (name, default, help), read from the environment.
+
+Everything a deployment may change is listed in :data:`SETTINGS`; ``docs/web.md``
+is generated from the same table, so the docs never drift from the code
+(datasette keeps its settings the same way). A newcomer needs none of them: the
+defaults give an embedded SQLite database and task queue in the user's data
+folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the web app reads."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "FREEDOMCITIES_DATA",
+        "",
+        "Folder for the SQLite database, the task queue and uploaded files. "
+        "Default: $XDG_DATA_HOME/freedomcities (usually ~/.local/share/freedomcities).",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "A database URL such as postgres://user@host:5432/name. Empty: SQLite in the data folder.",
+    ),
+    Setting(
+        "FREEDOMCITIES_QUEUE_URL",
+        "",
+        "Where background jobs wait: redis://host:6379/0 for several machines. "
+        "Empty: a SQLite queue in the data folder, which survives restarts.",
+    ),
+    Setting(
+        "FREEDOMCITIES_SECRET_KEY",
+        "",
+        "Django's secret key. Empty: one is made on first start and kept in the data folder.",
+    ),
+    Setting("FREEDOMCITIES_DEBUG", "0", "1 shows Django's debug pages. Never in production."),
+    Setting(
+        "FREEDOMCITIES_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the app answers to.",
+    ),
+    Setting(
+        "FREEDOMCITIES_MAX_UPLOAD_MB",
+        "50",
+        "The largest policy file a volunteer may upload, in megabytes.",
+    ),
+    Setting(
+        "FREEDOMCITIES_EMAIL_URL",
+        "",
+        "smtp://user:password@host:587 to send e-mail. Empty: e-mails are printed to the console.",
+    ),
+    Setting(
+        "FREEDOMCITIES_FROM_EMAIL",
+        "Freedom Cities <noreply@localhost>",
+        "The sender address of password resets and reminders.",
+    ),
+)
+
+_DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
+def setting(name: str) -> str:
+    """The environment's value of a setting from :data:`SETTINGS`, or its default."""
+    if name not in _DEFAULTS:
+        raise KeyError(f"{name} is not a setting; the settings are: {', '.join(_DEFAULTS)}")
+    return os.environ.get(name, "") or _DEFAULTS[name]
+
+
+def data_dir() -> Path:
+    """The folder that holds the database, queue and uploads, created on first use."""
+    configured = setting("FREEDOMCITIES_DATA")
+    if configured:
+        folder = Path(configured).expanduser()
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        folder = Path(base) / "freedomcities"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def secret_key() -> str:
+    """The configured secret key, or one made once and kept in the data folder."""
+    configured = setting("FREEDOMCITIES_SECRET_KEY")
+    if configured:
+        return configured
+    path = data_dir() / "secret-key"
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,1 @@
+"""Jurisdictions (states, counties, places) and the agencies that police them."""

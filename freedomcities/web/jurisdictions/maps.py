@@ -1,0 +1,151 @@
+"""The state map and the history chart as plain values a template draws as SVG.
+
+The geometry comes from us-atlas (installed by npm, shipped with the app), so
+the map needs no tile server and works offline. Shading counts the nine rules
+in place in writing: counties by their sheriff's office, places as dots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from freedomcities.web import geography
+from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
+from freedomcities.web.scorecards.dashboard import AgencyRow, HistoryPoint
+
+# Light to dark, readable by people with the common colour-vision differences;
+# the count is also written in each shape's title and in the table.
+PALETTE = (
+    "#f1eef6",
+    "#d8d3e8",
+    "#bfbadb",
+    "#a6a0cd",
+    "#8d87bf",
+    "#756eb1",
+    "#5e56a2",
+    "#4a3f92",
+    "#382b80",
+    "#2a1a6e",
+)
+NO_POLICY = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One county on the map."""
+
+    path: str
+    name: str
+    fill: str
+    met: int | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One place with a published scorecard."""
+
+    x: float
+    y: float
+    name: str
+    fill: str
+    met: int
+    url: str
+
+
+@dataclass(frozen=True)
+class StateMapView:
+    """Everything the template needs to draw the map."""
+
+    view_box: str
+    outline: str
+    shapes: tuple[Shape, ...]
+    dots: tuple[Dot, ...]
+    legend: tuple[tuple[int, str], ...]
+
+
+def fill_for(met: int | None) -> str:
+    """The colour of a count of rules in place; white when there is no policy yet."""
+    return NO_POLICY if met is None else PALETTE[max(0, min(met, len(PALETTE) - 1))]
+
+
+def state_map(
+    state: Jurisdiction, rows: Sequence[AgencyRow], shading: Mapping[int, int]
+) -> StateMapView | None:
+    """The state's counties shaded by rules in place, with dots for places; None without atlas."""
+    try:
+        drawn = geography.state_map(state.fips)
+    except (FileNotFoundError, KeyError, ValueError):
+        return None
+    counties = {
+        j.fips: j
+        for j in Jurisdiction.objects.filter(state=state.state, kind=Kind.COUNTY).only(
+            "pk", "fips", "name", "ocd_id"
+        )
+    }
+    shapes = []
+    for county in drawn.counties:
+        row = counties.get(county.fips)
+        met = shading.get(row.pk) if row else None
+        url = row.get_absolute_url() if row else None
+        shapes.append(Shape(county.path, county.name, fill_for(met), met, url))
+    dots = []
+    seen: set[int] = set()
+    for row in rows:
+        j = row.jurisdiction
+        if j.kind != Kind.PLACE or j.pk in seen or j.latitude is None or j.longitude is None:
+            continue
+        if j.pk not in shading:
+            continue
+        seen.add(j.pk)
+        x, y = drawn.point(j.latitude, j.longitude)
+        met = shading[j.pk]
+        dots.append(Dot(x, y, j.name, fill_for(met), met, j.get_absolute_url()))
+    legend = tuple((count, fill_for(count)) for count in range(10))
+    return StateMapView(drawn.view_box, drawn.outline, tuple(shapes), tuple(dots), legend)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small line chart of rules in place over time."""
+
+    width: int
+    height: int
+    points: str
+    marks: tuple[tuple[float, float, str, int], ...]
+    top: int
+
+    @property
+    def start(self) -> str:
+        return self.marks[0][2]
+
+    @property
+    def end(self) -> str:
+        return self.marks[-1][2]
+
+
+def history_chart(
+    history: Sequence[HistoryPoint], width: int = 420, height: int = 140
+) -> Chart | None:
+    """A step line of rules in place across the state, one mark per policy date."""
+    if not history:
+        return None
+    pad = 24
+    top = max(max(point.rules_in_place for point in history), 1)
+    first, last = history[0].date.toordinal(), history[-1].date.toordinal()
+    span = max(last - first, 1)
+
+    def xy(point: HistoryPoint) -> tuple[float, float]:
+        x = pad + (point.date.toordinal() - first) / span * (width - 2 * pad)
+        y = height - pad - point.rules_in_place / top * (height - 2 * pad)
+        return round(x, 1), round(y, 1)
+
+    coords: list[tuple[float, float]] = []
+    for point in history:
+        x, y = xy(point)
+        if coords:
+            coords.append((x, coords[-1][1]))
+        coords.append((x, y))
+    marks = tuple((*xy(p), p.date.isoformat(), p.rules_in_place) for p in history)
+    return Chart(width, height, " ".join(f"{x},{y}" for x, y in coords), marks, top)

@@ -1,0 +1,133 @@
+"""Pages about places: the home page, a state's dashboard and exports, a jurisdiction."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from freedomcities.web.accounts.decorators import role_required
+from freedomcities.web.accounts.models import Role
+from freedomcities.web.jurisdictions.forms import AgencyForm
+from freedomcities.web.jurisdictions.maps import history_chart, state_map
+from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
+from freedomcities.web.scorecards import dashboard, exports
+from freedomcities.web.scorecards.models import Status
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The states, with how many agencies each has a published scorecard for."""
+    counts = dashboard.counts_by_state()
+    states = Jurisdiction.objects.filter(kind=Kind.STATE).order_by("name")
+    items = [(state, counts.get(state.state, 0)) for state in states]
+    return render(request, "jurisdictions/home.html", {"states": items})
+
+
+def _state_or_404(postal: str) -> Jurisdiction:
+    state = dashboard.state_jurisdiction(postal)
+    if state is None:
+        raise Http404(_("There is no state with the code %(code)s.") % {"code": postal.upper()})
+    return state
+
+
+def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
+    """A state at a glance: the map, the sortable table of agencies, the history chart."""
+    state = _state_or_404(postal)
+    all_rows = dashboard.agency_rows(Agency.objects.filter(jurisdiction__state=state.state))
+    shading = dashboard.shading(all_rows)
+    params = request.GET
+    rows = dashboard.filter_rows(
+        all_rows,
+        rule=params.get("rule", ""),
+        status=params.get("status", ""),
+        kind=params.get("kind", ""),
+        q=params.get("q", ""),
+    )
+    sort = params.get("sort", "name")
+    context = {
+        "state": state,
+        "rows": dashboard.sort_rows(rows, sort),
+        "total": len(all_rows),
+        "sort": sort,
+        "rules": dashboard.rules(),
+        "statuses": Status.choices,
+        "kinds": AgencyKind.choices,
+        "filters": {key: params.get(key, "") for key in ("rule", "status", "kind", "q")},
+        "map": state_map(state, all_rows, shading),
+        "chart": history_chart(dashboard.state_history(state.state)),
+    }
+    return render(request, "jurisdictions/state.html", context)
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "geojson": ("application/geo+json", exports.to_geojson),
+    "json": ("application/json", exports.to_json),
+}
+
+
+def state_export(request: HttpRequest, postal: str, fmt: str) -> HttpResponse:
+    """The state's agencies and published scorecards as CSV, GeoJSON or JSON."""
+    state = _state_or_404(postal)
+    if fmt not in EXPORTS:
+        raise Http404(_("Exports come as %(formats)s.") % {"formats": ", ".join(EXPORTS)})
+    content_type, write = EXPORTS[fmt]
+    rows = dashboard.sort_rows(
+        dashboard.agency_rows(Agency.objects.filter(jurisdiction__state=state.state)), "name"
+    )
+    response = HttpResponse(write(rows), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="freedom-cities-{state.state.lower()}.{fmt}"'
+    )
+    return response
+
+
+def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    """A jurisdiction's agencies, each with its latest published scorecard."""
+    jurisdiction = get_object_or_404(Jurisdiction, ocd_id=ocd_id)
+    rows = dashboard.agency_rows(jurisdiction.agencies.all())
+    context = {
+        "jurisdiction": jurisdiction,
+        "rows": rows,
+        "rules": dashboard.rules(),
+        "form": AgencyForm(),
+        "stages": Stage.choices,
+        "children": jurisdiction.children.order_by("-population", "name")[:40]
+        if jurisdiction.kind == Kind.STATE
+        else [],
+    }
+    return render(request, "jurisdictions/jurisdiction.html", context)
+
+
+@require_POST
+@role_required(Role.VOLUNTEER)
+def add_agency(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    """Add a police department, sheriff's office or jail to a jurisdiction."""
+    jurisdiction = get_object_or_404(Jurisdiction, ocd_id=ocd_id)
+    form = AgencyForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(jurisdiction)
+    agency = form.save(commit=False)
+    agency.jurisdiction = jurisdiction
+    agency.save()
+    messages.success(request, _("Added %(name)s.") % {"name": agency.name})
+    return redirect(agency)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a jurisdiction by name, optionally within a state."""
+    q = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "").strip().upper()
+    results = Jurisdiction.objects.none()
+    if q:
+        results = Jurisdiction.objects.filter(name__icontains=q)
+        if state:
+            results = results.filter(state=state)
+        results = results.order_by("-population", "name")[:50]
+    return render(
+        request, "jurisdictions/search.html", {"q": q, "state": state, "results": results}
+    )

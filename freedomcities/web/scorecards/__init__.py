@@ -1,0 +1,1 @@
+"""Policies, their versions, the engine's analyses and people's reviews."""

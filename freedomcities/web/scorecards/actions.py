@@ -1,0 +1,354 @@
+"""What people do to policies: upload, analyse, review, publish.
+
+Views and the API call these; they never touch the models' rules themselves.
+Each action checks its own input and raises :class:`ActionError` with a
+message fit to show on the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from freedomcities import __version__, analyze
+from freedomcities.embed import Embedder
+from freedomcities.errors import FreedomCitiesError
+from freedomcities.models import Scorecard
+from freedomcities.render.jsonout import scorecard_to_dict
+from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.scorecards.models import (
+    Analysis,
+    JobState,
+    Obtained,
+    Policy,
+    PolicyVersion,
+    Review,
+    RuleResult,
+    Section,
+    Status,
+)
+
+log = logging.getLogger(__name__)
+
+ACCEPTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
+DEFAULT_POLICY_TITLE = "Immigration enforcement policy"
+
+
+class ActionError(Exception):
+    """Something a person asked for cannot be done; the message says why and what to do."""
+
+
+class StaleReview(ActionError):
+    """Someone else saved a review of this version after the form was opened."""
+
+
+def upload_version(
+    agency: Agency,
+    upload: UploadedFile,
+    *,
+    obtained: str,
+    policy_date: datetime.date,
+    user: AbstractBaseUser | None,
+    title: str = "",
+) -> PolicyVersion:
+    """Keep an uploaded policy file as a new version and queue its analysis."""
+    name = Path(upload.name or "policy").name
+    check_upload(name, upload.size or 0)
+    if obtained not in Obtained.values:
+        raise ActionError(_("Choose how the policy was obtained."))
+    policy, _created = Policy.objects.get_or_create(
+        agency=agency, title=title.strip() or DEFAULT_POLICY_TITLE
+    )
+    version = PolicyVersion(
+        policy=policy,
+        original_name=name,
+        obtained=obtained,
+        policy_date=policy_date,
+        uploaded_by=user,
+        uploaded_at=timezone.now(),
+    )
+    version.file.save(name, upload, save=False)
+    version.save()
+    transaction.on_commit(lambda: queue_analysis(version))
+    return version
+
+
+def check_upload(name: str, size: int) -> None:
+    """Refuse a file the engine cannot read or that is over the size limit, before storing it."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise ActionError(
+            _("%(name)s is not a PDF, Word (.docx), web page (.html) or text file.")
+            % {"name": name}
+        )
+    limit = settings.MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ActionError(
+            _("%(name)s is %(size)s MB; the largest file accepted is %(limit)s MB.")
+            % {"name": name, "size": f"{size / 1e6:.1f}", "limit": f"{limit / 1e6:.0f}"}
+        )
+    if size == 0:
+        raise ActionError(_("%(name)s is empty.") % {"name": name})
+
+
+def queue_analysis(version: PolicyVersion) -> None:
+    """Put the version's analysis on the background queue."""
+    from freedomcities.web.scorecards.tasks import analyse_version
+
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        job_state=JobState.QUEUED, progress=0, error=""
+    )
+    analyse_version(version.pk)
+
+
+def retry_analysis(version: PolicyVersion) -> None:
+    """Analyse a version again after a failure; the file was kept."""
+    if version.job_state != JobState.FAILED:
+        raise ActionError(_("Only a failed analysis can be retried."))
+    queue_analysis(version)
+
+
+def run_analysis(version_id: int, embedder: Embedder | None = None) -> None:
+    """Analyse one version and store the result; called by the background worker."""
+    version = PolicyVersion.objects.select_related("policy__agency__jurisdiction").get(
+        pk=version_id
+    )
+    PolicyVersion.objects.filter(pk=version_id).update(job_state=JobState.RUNNING, progress=1)
+    place = version.policy.agency.jurisdiction.place_name
+    try:
+        scorecard = analyze(
+            version.file.path,
+            jurisdiction=place,
+            embedder=embedder,
+            progress=_progress_saver(version_id),
+        )
+    except FreedomCitiesError as exc:
+        stored = Path(version.file.path)
+        message = str(exc).replace(str(stored), version.original_name)
+        _fail(version, message.replace(stored.name, version.original_name))
+        return
+    except Exception:  # the worker must record every failure, not die with it
+        log.exception("analysis of version %s failed", version_id)
+        _fail(version, _("The analysis stopped on an unexpected error. Try again later."))
+        return
+    store_analysis(version, scorecard)
+
+
+def _progress_saver(version_id: int) -> Callable[[int, int], None]:
+    """A progress callback that writes whole percents (reading is ~90% of the work)."""
+    last = [0]
+
+    def save(done: int, total: int) -> None:
+        percent = max(1, min(90, int(90 * done / max(total, 1))))
+        if percent >= last[0] + 5:
+            last[0] = percent
+            PolicyVersion.objects.filter(pk=version_id).update(progress=percent)
+
+    return save
+
+
+def _fail(version: PolicyVersion, message: str) -> None:
+    """Record why an analysis failed; the file stays so it can be retried."""
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        job_state=JobState.FAILED, error=message, progress=0
+    )
+
+
+@transaction.atomic
+def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
+    """Replace the version's analysis, sections and rule results with the scorecard's."""
+    data = scorecard_to_dict(scorecard)
+    data["document"]["source"] = version.original_name
+    Analysis.objects.update_or_create(
+        version=version,
+        defaults={
+            "scorecard": data,
+            "pages": scorecard.document.pages,
+            "ocr_pages": scorecard.document.ocr_pages,
+            "engine_version": __version__,
+            "analysed_at": timezone.now(),
+        },
+    )
+    version.sections.all().delete()
+    Section.objects.bulk_create(
+        Section(
+            version=version,
+            position=index,
+            label=(section.label or "")[:80],
+            heading=(section.heading or "")[:300],
+            text=section.text,
+            page=section.page_start,
+        )
+        for index, section in enumerate(scorecard.sections)
+    )
+    version.rule_results.all().delete()
+    RuleResult.objects.bulk_create(
+        RuleResult(
+            version=version,
+            rule_id=rule["id"],
+            position=index,
+            status=rule["status"],
+            confidence=rule["confidence"],
+            evidence=rule["evidence"],
+            suggestion=rule["suggestion"] or "",
+        )
+        for index, rule in enumerate(data["rules"])
+    )
+    carry_over_reviews(version)
+    PolicyVersion.objects.filter(pk=version.pk).update(job_state=JobState.DONE, progress=100)
+
+
+def carry_over_reviews(version: PolicyVersion) -> int:
+    """Copy the previous version's overrides, so a new file does not undo people's decisions.
+
+    Only overrides and "in practice only" marks travel: a plain confirmation
+    was about the old text, and the new text deserves a fresh look.
+    """
+    if version.reviews.exists():
+        return 0
+    previous = (
+        PolicyVersion.objects.filter(policy=version.policy, job_state=JobState.DONE)
+        .exclude(pk=version.pk)
+        .filter(policy_date__lte=version.policy_date)
+        .order_by("-policy_date", "-uploaded_at")
+        .first()
+    )
+    if previous is None:
+        return 0
+    carried = [
+        Review(
+            version=version,
+            rule_id=verdict.rule_id,
+            status=verdict.review.status,
+            in_practice_only=verdict.review.in_practice_only,
+            reason=verdict.review.reason,
+            reviewer=verdict.review.reviewer,
+            created_at=timezone.now(),
+            carried_from=verdict.review,
+        )
+        for verdict in previous.verdicts()
+        if verdict.review is not None and (verdict.overridden or verdict.in_practice_only)
+    ]
+    Review.objects.bulk_create(carried)
+    return len(carried)
+
+
+def review_rule(
+    version: PolicyVersion,
+    rule_id: str,
+    *,
+    status: str,
+    reason: str,
+    in_practice_only: bool,
+    user: AbstractBaseUser,
+    revision: int,
+) -> Review:
+    """Confirm or override one rule's status; refuses if someone saved since ``revision``."""
+    result = version.rule_results.filter(rule_id=rule_id).first()
+    if result is None:
+        raise ActionError(_("This version has no rule %(rule)s.") % {"rule": rule_id})
+    if status not in Status.values:
+        raise ActionError(_("Choose one of the four statuses."))
+    reason = reason.strip()
+    if (status != result.status or in_practice_only) and not reason:
+        raise ActionError(
+            _("Say why you changed rule %(rule)s, so others can follow.") % {"rule": rule_id}
+        )
+    with transaction.atomic():
+        _claim_revision(version, revision)
+        return Review.objects.create(
+            version=version,
+            rule_id=rule_id,
+            status=status,
+            in_practice_only=in_practice_only,
+            reason=reason,
+            reviewer=user,
+            created_at=timezone.now(),
+        )
+
+
+def confirm_remaining(version: PolicyVersion, *, user: AbstractBaseUser, revision: int) -> int:
+    """Confirm the engine's status for every rule nobody has reviewed yet."""
+    with transaction.atomic():
+        _claim_revision(version, revision)
+        reviewed = set(version.latest_reviews())
+        now = timezone.now()
+        confirmations = [
+            Review(
+                version=version,
+                rule_id=result.rule_id,
+                status=result.status,
+                reviewer=user,
+                created_at=now,
+            )
+            for result in version.rule_results.all()
+            if result.rule_id not in reviewed
+        ]
+        Review.objects.bulk_create(confirmations)
+    return len(confirmations)
+
+
+def _claim_revision(version: PolicyVersion, revision: int) -> None:
+    """Move the version to the next revision, or raise if another reviewer got there first."""
+    moved = PolicyVersion.objects.filter(pk=version.pk, revision=revision).update(
+        revision=F("revision") + 1
+    )
+    if not moved:
+        raise StaleReview(
+            _(
+                "Someone else saved a review of this policy while you were working. "
+                "Their changes are shown below; check them and save yours again."
+            )
+        )
+    version.revision = revision + 1
+
+
+def publish(version: PolicyVersion, *, user: AbstractBaseUser) -> None:
+    """Show a fully reviewed version to the public."""
+    if version.job_state != JobState.DONE:
+        raise ActionError(_("Only an analysed policy can be published."))
+    missing = [
+        r.rule_id for r in version.rule_results.all() if r.rule_id not in version.latest_reviews()
+    ]
+    if missing:
+        raise ActionError(
+            _("Review every rule before publishing; not yet reviewed: %(rules)s.")
+            % {"rules": ", ".join(missing)}
+        )
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        published_at=timezone.now(), published_by=user
+    )
+
+
+def unpublish(version: PolicyVersion) -> None:
+    """Take a version off the public pages (its reviews stay)."""
+    PolicyVersion.objects.filter(pk=version.pk).update(published_at=None, published_by=None)
+
+
+def scorecard_json(version: PolicyVersion) -> dict[str, Any]:
+    """The stored scorecard with each rule's reviewed status folded in."""
+    analysis: Analysis = version.analysis
+    data = dict(analysis.scorecard)
+    verdicts = {v.rule_id: v for v in version.verdicts()}
+    data["rules"] = [
+        {
+            **rule,
+            "status": verdicts[rule["id"]].status,
+            "analysed_status": rule["status"],
+            "in_practice_only": verdicts[rule["id"]].in_practice_only,
+        }
+        for rule in data["rules"]
+        if rule["id"] in verdicts
+    ]
+    return data

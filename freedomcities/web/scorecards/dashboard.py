@@ -1,0 +1,184 @@
+"""What a state's dashboard shows: one row per agency, the map's shading, the history.
+
+Everything here reads published versions only, so the dashboard is the same
+for the public and for staff; drafts live on the review pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Prefetch, QuerySet
+
+from freedomcities.rules import Rule, load_ruleset
+from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
+from freedomcities.web.scorecards.models import PolicyVersion, Review, RuleResult, Status
+
+SORTS = ("name", "-name", "met", "-met", "date", "-date", "stage", "-stage", "kind", "-kind")
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """The ruleset's rules in order; the nine core rules and the optional 1373 rule."""
+    return tuple(load_ruleset().rules)
+
+
+def core_rule_ids() -> list[str]:
+    """The nine rules that count towards "rules in place" (1373 is optional)."""
+    return [rule.id for rule in rules() if not rule.optional]
+
+
+@dataclass
+class AgencyRow:
+    """One agency on the dashboard: its latest published scorecard, or none yet."""
+
+    agency: Agency
+    version: PolicyVersion | None
+    statuses: dict[str, str] = field(default_factory=dict)
+    in_practice: set[str] = field(default_factory=set)
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.agency.jurisdiction
+
+    @property
+    def met(self) -> int:
+        """How many of the nine rules are in place in writing."""
+        return sum(1 for rule in core_rule_ids() if self.statuses.get(rule) == Status.MEETS)
+
+    @property
+    def policy_date(self) -> datetime.date | None:
+        return self.version.policy_date if self.version else None
+
+
+def published_versions(agencies: Iterable[Agency]) -> QuerySet[PolicyVersion]:
+    """Every published version of these agencies, with results and reviews fetched."""
+    return (
+        PolicyVersion.objects.filter(policy__agency__in=list(agencies), published_at__isnull=False)
+        .select_related("policy")
+        .prefetch_related(
+            Prefetch(
+                "rule_results",
+                queryset=RuleResult.objects.only("version_id", "rule_id", "status", "position"),
+            ),
+            Prefetch("reviews", queryset=Review.objects.order_by("created_at", "pk")),
+        )
+        .order_by("policy_date", "uploaded_at")
+    )
+
+
+def statuses_of(version: PolicyVersion) -> tuple[dict[str, str], set[str]]:
+    """Each rule's published status (review first), and the rules in place in practice only."""
+    latest: dict[str, Review] = {}
+    for review in version.reviews.all():
+        latest[review.rule_id] = review
+    statuses = {}
+    for result in version.rule_results.all():
+        review = latest.get(result.rule_id)
+        statuses[result.rule_id] = review.status if review else result.status
+    practice = {rule for rule, review in latest.items() if review.in_practice_only}
+    return statuses, practice
+
+
+def agency_rows(agencies: QuerySet[Agency]) -> list[AgencyRow]:
+    """One row per agency with its latest published scorecard."""
+    agencies = agencies.select_related("jurisdiction")
+    rows = {agency.pk: AgencyRow(agency=agency, version=None) for agency in agencies}
+    for version in published_versions(a for a in agencies):
+        row = rows[version.policy.agency_id]
+        if row.version is None or version.policy_date >= row.version.policy_date:
+            row.version = version
+            row.statuses, row.in_practice = statuses_of(version)
+    return list(rows.values())
+
+
+def filter_rows(
+    rows: Sequence[AgencyRow], *, rule: str = "", status: str = "", kind: str = "", q: str = ""
+) -> list[AgencyRow]:
+    """Rows matching the table's filters (empty filters match everything)."""
+    needle = q.strip().lower()
+    return [
+        row
+        for row in rows
+        if (not kind or row.agency.kind == kind)
+        and (not needle or needle in f"{row.agency.name} {row.jurisdiction.name}".lower())
+        and (
+            not rule
+            or not status
+            or row.statuses.get(rule, "") == status
+            or (status == Status.SILENT and row.version is not None and rule not in row.statuses)
+        )
+    ]
+
+
+def sort_rows(rows: list[AgencyRow], sort: str) -> list[AgencyRow]:
+    """Rows in the table's order; unknown sort keys fall back to the name."""
+    sort = sort if sort in SORTS else "name"
+    key = sort.lstrip("-")
+    keys = {
+        "name": lambda r: (r.jurisdiction.name.lower(), r.agency.name.lower()),
+        "met": lambda r: (r.met if r.version else -1, r.jurisdiction.name.lower()),
+        "date": lambda r: (r.policy_date or datetime.date.min, r.jurisdiction.name.lower()),
+        "stage": lambda r: (r.jurisdiction.stage or "", r.jurisdiction.name.lower()),
+        "kind": lambda r: (r.agency.kind, r.jurisdiction.name.lower()),
+    }
+    return sorted(rows, key=keys[key], reverse=sort.startswith("-"))
+
+
+def shading(rows: Iterable[AgencyRow]) -> dict[int, int]:
+    """Jurisdiction id -> the most rules in place among its agencies with a published scorecard."""
+    best: dict[int, int] = {}
+    for row in rows:
+        if row.version is not None:
+            jid = row.jurisdiction.pk
+            best[jid] = max(best.get(jid, 0), row.met)
+    return best
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """Rules in place in writing across the state's agencies, as of a date."""
+
+    date: datetime.date
+    rules_in_place: int
+    agencies: int
+
+
+def state_history(state: str) -> list[HistoryPoint]:
+    """How many rules were in place across the state after each published policy date.
+
+    Each agency counts its latest published version as of the date, so a
+    weaker new policy lowers the line as it should.
+    """
+    agencies = Agency.objects.filter(jurisdiction__state=state)
+    current: dict[int, int] = {}
+    points: dict[datetime.date, HistoryPoint] = {}
+    for version in published_versions(agencies):
+        statuses, _practice = statuses_of(version)
+        current[version.policy.agency_id] = sum(
+            1 for rule in core_rule_ids() if statuses.get(rule) == Status.MEETS
+        )
+        points[version.policy_date] = HistoryPoint(
+            version.policy_date, sum(current.values()), len(current)
+        )
+    return list(points.values())
+
+
+def state_jurisdiction(postal: str) -> Jurisdiction | None:
+    """The state's own jurisdiction row, by postal code."""
+    return Jurisdiction.objects.filter(kind=Kind.STATE, state=postal.upper()).first()
+
+
+def counts_by_state() -> dict[str, int]:
+    """State postal code -> number of agencies with a published scorecard."""
+    counts: dict[str, set[int]] = defaultdict(set)
+    published = PolicyVersion.objects.filter(published_at__isnull=False).values_list(
+        "policy__agency__jurisdiction__state", "policy__agency_id"
+    )
+    for state, agency in published:
+        counts[state].add(agency)
+    return {state: len(ids) for state, ids in counts.items()}

@@ -1,0 +1,242 @@
+"""Policies over time, their analyses, and people's reviews of them.
+
+The published status of a rule is the latest review where there is one, else
+the analysis: see :meth:`PolicyVersion.verdicts`. A review never changes the
+analysis, so re-running the engine cannot wipe out what a person decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from freedomcities.web.jurisdictions.models import Agency
+
+
+class Status(models.TextChoices):
+    """A rule's status; the same four words as the library's scorecard."""
+
+    MEETS = "meets", _("In place in writing")
+    PARTIAL = "partial", _("Partly in place")
+    CONFLICTS = "conflicts", _("Conflicts with the rule")
+    SILENT = "silent", _("Not addressed")
+
+
+class Obtained(models.TextChoices):
+    """How a volunteer got the policy, which tells staff how far to trust it."""
+
+    WEBSITE = "website", _("The agency's website")
+    RECORDS_REQUEST = "records_request", _("A public-records request")
+    AFFILIATE = "affiliate", _("A copy from the state affiliate")
+    SAMPLE = "sample", _("A sample written for the demo")
+
+
+class JobState(models.TextChoices):
+    """Where a version's background analysis stands."""
+
+    QUEUED = "queued", _("Waiting to be analysed")
+    RUNNING = "running", _("Being analysed")
+    DONE = "done", _("Analysed")
+    FAILED = "failed", _("Could not be analysed")
+
+
+class Policy(models.Model):
+    """An agency's policy document over time (each file is a version)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="policies")
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("policies")
+        ordering = ["agency", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.title}"
+
+
+def _upload_path(version: PolicyVersion, filename: str) -> str:
+    """Uploads are kept per agency, under a name the uploader cannot steer."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    stamp = f"{version.uploaded_at:%Y%m%d%H%M%S}"
+    return f"policies/{version.policy.agency_id}/{version.policy_id}-{stamp}.{suffix}"
+
+
+class PolicyVersion(models.Model):
+    """One uploaded file of a policy: its date, how it was obtained, its analysis and review."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
+    file = models.FileField(upload_to=_upload_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    obtained = models.CharField(max_length=20, choices=Obtained.choices)
+    policy_date = models.DateField(help_text=_("The date the policy took effect or was issued."))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    job_state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done"))
+    error = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.PositiveIntegerField(
+        default=0, help_text=_("Counts review edits, so two reviewers never overwrite each other.")
+    )
+
+    class Meta:
+        ordering = ["-policy_date", "-uploaded_at"]
+        indexes = [models.Index(fields=["policy", "published_at", "policy_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.policy} ({self.policy_date:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("version", args=[self.pk])
+
+    @property
+    def agency(self) -> Agency:
+        return self.policy.agency
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_sample(self) -> bool:
+        return self.obtained == Obtained.SAMPLE or self.policy.agency.is_sample
+
+    def verdicts(self) -> list[Verdict]:
+        """Each rule's status: the latest review where there is one, else the analysis."""
+        reviews = self.latest_reviews()
+        return [
+            Verdict(result=result, review=reviews.get(result.rule_id))
+            for result in self.rule_results.all()
+        ]
+
+    def latest_reviews(self) -> dict[str, Review]:
+        """The latest review of each rule (earlier ones are the history)."""
+        latest: dict[str, Review] = {}
+        for review in self.reviews.order_by("created_at", "pk"):
+            latest[review.rule_id] = review
+        return latest
+
+
+class Analysis(models.Model):
+    """What the engine said about a version: the library's scorecard, stored as its JSON."""
+
+    version = models.OneToOneField(PolicyVersion, on_delete=models.CASCADE, related_name="analysis")
+    scorecard = models.JSONField(help_text=_("The scorecard in the JSON contract of docs/json.md"))
+    pages = models.PositiveIntegerField()
+    ocr_pages = models.PositiveIntegerField(default=0)
+    engine_version = models.CharField(max_length=40)
+    analysed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = _("analyses")
+
+
+class Section(models.Model):
+    """A section of an analysed version, kept so every quote can be shown in context."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    label = models.CharField(max_length=80, blank=True)
+    heading = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    page = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="section_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.heading}".strip()
+
+
+class RuleResult(models.Model):
+    """The engine's status for one rule in one version, with its evidence."""
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="rule_results"
+    )
+    rule_id = models.CharField(max_length=10)
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    confidence = models.FloatField()
+    evidence = models.JSONField(default=list)
+    suggestion = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "rule_id"], name="rule_result_unique")
+        ]
+
+
+class Review(models.Model):
+    """A person's confirmation or override of one rule's status, kept as history."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="reviews")
+    rule_id = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    in_practice_only = models.BooleanField(
+        default=False,
+        help_text=_("Officials say it is practised, but it is not written in the policy."),
+    )
+    reason = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version", "rule_id", "created_at"]
+        indexes = [models.Index(fields=["version", "rule_id", "created_at"])]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One rule's analysed result together with its latest review, if any."""
+
+    result: RuleResult
+    review: Review | None
+
+    @property
+    def rule_id(self) -> str:
+        return self.result.rule_id
+
+    @property
+    def status(self) -> str:
+        return self.review.status if self.review else self.result.status
+
+    @property
+    def overridden(self) -> bool:
+        return self.review is not None and self.review.status != self.result.status
+
+    @property
+    def in_practice_only(self) -> bool:
+        return bool(self.review and self.review.in_practice_only)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The verdict in the API's and exports' shape."""
+        return {
+            "rule": self.rule_id,
+            "status": self.status,
+            "analysed_status": self.result.status,
+            "reviewed": self.review is not None,
+            "in_practice_only": self.in_practice_only,
+            "confidence": self.result.confidence,
+            "evidence": self.result.evidence,
+        }

@@ -1,0 +1,26 @@
+"""Background jobs, run by the huey worker that ``freedomcities serve`` starts.
+
+Jobs wait in the queue configured by ``FREEDOMCITIES_QUEUE_URL`` (SQLite in the
+data folder by default), so they survive a restart of the app.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from huey.contrib.djhuey import db_task
+
+from freedomcities.embed import Embedder, default_embedder
+from freedomcities.web.scorecards.actions import run_analysis
+
+
+@lru_cache(maxsize=1)
+def _embedder() -> Embedder:
+    """One embedding model per worker process, loaded on its first job."""
+    return default_embedder(threads=1)
+
+
+@db_task()
+def analyse_version(version_id: int) -> None:
+    """Analyse one uploaded policy version and store its draft scorecard."""
+    run_analysis(version_id, embedder=_embedder())

@@ -1,0 +1,216 @@
+"""Pages about policies: an agency, uploading, a version's scorecard, reviewing it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from freedomcities.rules import load_ruleset
+from freedomcities.web.accounts.decorators import role_required
+from freedomcities.web.accounts.models import Role, has_role
+from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.scorecards import actions, dashboard
+from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
+from freedomcities.web.scorecards.models import JobState, PolicyVersion, Status
+
+
+def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersion]:
+    """Every version for volunteers and above; only published ones for the public."""
+    versions = PolicyVersion.objects.filter(policy__agency=agency).select_related("policy")
+    if not has_role(request.user, Role.VOLUNTEER):
+        versions = versions.filter(published_at__isnull=False)
+    return list(versions.order_by("-policy_date", "-uploaded_at"))
+
+
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agency: its latest published scorecard, its versions, and the scorecard's history."""
+    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
+    rows = dashboard.agency_rows(Agency.objects.filter(pk=pk))
+    versions = _visible_versions(request, agency)
+    history = []
+    for version in reversed(versions):
+        if version.job_state == JobState.DONE:
+            statuses, _practice = dashboard.statuses_of(version)
+            met = sum(1 for r in dashboard.core_rule_ids() if statuses.get(r) == "meets")
+            history.append((version, statuses, met))
+    context = {
+        "agency": agency,
+        "row": rows[0],
+        "versions": versions,
+        "history": history,
+        "rules": dashboard.rules(),
+        "form": UploadForm(),
+    }
+    return render(request, "scorecards/agency.html", context)
+
+
+@role_required(Role.VOLUNTEER)
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer uploads a policy file; its analysis starts in the background."""
+    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = actions.upload_version(
+                agency,
+                data["file"],
+                obtained=data["obtained"],
+                policy_date=data["policy_date"],
+                user=request.user,
+                title=data["title"],
+            )
+        except actions.ActionError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Uploaded. The analysis has started."))
+            return redirect(version)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "scorecards/upload.html", {"agency": agency, "form": form}, status=status
+    )
+
+
+def _version_or_404(request: HttpRequest, pk: int) -> PolicyVersion:
+    """A version the person may see: published ones for everybody, drafts for volunteers up."""
+    version = get_object_or_404(
+        PolicyVersion.objects.select_related("policy__agency__jurisdiction"), pk=pk
+    )
+    if not version.is_published and not has_role(request.user, Role.VOLUNTEER):
+        raise Http404(_("This scorecard has not been published yet."))
+    return version
+
+
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A version's scorecard: each rule's status, quotes linked to their sections, model text."""
+    version = _version_or_404(request, pk)
+    ruleset = load_ruleset()
+    verdicts = version.verdicts() if version.job_state == JobState.DONE else []
+    items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
+    can_review = has_role(request.user, Role.STAFF)
+    history = {}
+    if can_review:
+        for review in version.reviews.select_related("reviewer").order_by("-created_at"):
+            history.setdefault(review.rule_id, []).append(review)
+    context = {
+        "version": version,
+        "agency": version.policy.agency,
+        "items": items,
+        "can_review": can_review,
+        "review_history": history,
+        "reviewed": set(version.latest_reviews()),
+        "analysis": getattr(version, "analysis", None),
+        "statuses": Status.choices,
+    }
+    return render(request, "scorecards/version.html", context)
+
+
+def version_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress box alone, polled by the version page while the analysis runs."""
+    version = _version_or_404(request, pk)
+    response = render(request, "scorecards/_progress.html", {"version": version})
+    if version.job_state in (JobState.DONE, JobState.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def version_sections(request: HttpRequest, pk: int) -> HttpResponse:
+    """The version's text, section by section, with one rule's quotes marked."""
+    version = _version_or_404(request, pk)
+    rule_id = request.GET.get("rule", "")
+    quotes: list[str] = []
+    for result in version.rule_results.all():
+        if result.rule_id == rule_id:
+            quotes = [str(e.get("quote", "")) for e in result.evidence]
+    sections = version.sections.all()
+    return render(
+        request,
+        "scorecards/sections.html",
+        {"version": version, "sections": sections, "quotes": quotes, "rule": rule_id},
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or override one rule; a stale form shows what the other reviewer saved."""
+    version = _version_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The review form was incomplete; nothing was saved."))
+        return redirect(version)
+    data = form.cleaned_data
+    try:
+        actions.review_rule(
+            version,
+            data["rule"],
+            status=data["status"],
+            reason=data["reason"],
+            in_practice_only=data["in_practice_only"],
+            user=request.user,
+            revision=data["revision"],
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved your review of rule %(rule)s.") % {"rule": data["rule"]})
+    return redirect(f"{version.get_absolute_url()}#rule-{data['rule']}")
+
+
+@require_POST
+@role_required(Role.STAFF)
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm every rule nobody has reviewed yet."""
+    version = _version_or_404(request, pk)
+    try:
+        count = actions.confirm_remaining(
+            version, user=request.user, revision=int(request.POST.get("revision", "-1"))
+        )
+    except (actions.ActionError, ValueError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Confirmed %(count)s rules.") % {"count": count})
+    return redirect(version)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a reviewed version, or take it back off the public pages."""
+    version = _version_or_404(request, pk)
+    try:
+        if request.POST.get("unpublish"):
+            actions.unpublish(version)
+            messages.success(request, _("Taken off the public pages."))
+        else:
+            actions.publish(version, user=request.user)
+            messages.success(request, _("Published. The public map and table now show it."))
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect(version)
+
+
+@require_POST
+@role_required(Role.VOLUNTEER)
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a failed analysis again on the kept file."""
+    version = _version_or_404(request, pk)
+    try:
+        actions.retry_analysis(version)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect(version)
+
+
+@role_required(Role.STAFF)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Drafts waiting for review, and analyses that failed."""
+    drafts = (
+        PolicyVersion.objects.filter(published_at__isnull=True)
+        .select_related("policy__agency__jurisdiction")
+        .order_by("-uploaded_at")
+    )
+    return render(request, "scorecards/queue.html", {"drafts": drafts})

@@ -1,0 +1,31 @@
+"""Every address the web app answers, in one place."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from freedomcities.web.api import api
+from freedomcities.web.jurisdictions import views as places
+from freedomcities.web.scorecards import views as scorecards
+
+urlpatterns = [
+    path("", places.home, name="home"),
+    path("states/<str:postal>/", places.state_dashboard, name="state"),
+    path("states/<str:postal>/agencies.<str:fmt>", places.state_export, name="state_export"),
+    path("search/", places.search, name="search"),
+    path("j/<path:ocd_id>/agencies/new", places.add_agency, name="add_agency"),
+    path("j/<path:ocd_id>/", places.jurisdiction_detail, name="jurisdiction"),
+    path("agencies/<int:pk>/", scorecards.agency_detail, name="agency"),
+    path("agencies/<int:pk>/upload/", scorecards.upload, name="upload"),
+    path("versions/<int:pk>/", scorecards.version_detail, name="version"),
+    path("versions/<int:pk>/progress/", scorecards.version_progress, name="version_progress"),
+    path("versions/<int:pk>/sections/", scorecards.version_sections, name="version_sections"),
+    path("versions/<int:pk>/review/", scorecards.review, name="review"),
+    path("versions/<int:pk>/confirm/", scorecards.confirm, name="confirm"),
+    path("versions/<int:pk>/publish/", scorecards.publish, name="publish"),
+    path("versions/<int:pk>/retry/", scorecards.retry, name="retry"),
+    path("review/", scorecards.review_queue, name="review_queue"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]

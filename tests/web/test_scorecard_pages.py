@@ -1,0 +1,228 @@
+"""The scorecard pages, driven through Django's test client on a real database.
+
+Upload a real policy file, let the (immediate) queue analyse it, review a rule,
+publish, and see the dashboard, the jurisdiction page and the exports change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.scorecards import actions
+from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review
+
+SAMPLES = Path(__file__).resolve().parents[2] / "freedomcities" / "samples"
+SAMPLE_PDF = SAMPLES / "sample-city-pd-immigration-policy.pdf"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _upload(client: Client, agency: Agency, path: Path = SAMPLE_PDF, **fields: str) -> object:
+    data = {"obtained": "website", "policy_date": "2024-03-01", **fields}
+    with path.open("rb") as handle:
+        data["file"] = handle  # type: ignore[assignment]
+        return client.post(f"/agencies/{agency.pk}/upload/", data)
+
+
+def _analysed_version(client: Client, agency: Agency) -> PolicyVersion:
+    response = _upload(client, agency)
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    version = PolicyVersion.objects.get()
+    assert version.job_state == JobState.DONE, version.error
+    return version
+
+
+def test_upload_analyses_in_the_background_and_shows_a_draft(
+    volunteer_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    assert version.original_name == SAMPLE_PDF.name
+    assert version.rule_results.count() == 10
+    assert version.sections.count() > 3
+    page = volunteer_client.get(version.get_absolute_url()).content.decode()
+    assert "Draft: not public" in page
+    assert "Judicial warrant" in page or "warrant" in page.lower()
+    # The public cannot see a draft.
+    assert Client().get(version.get_absolute_url()).status_code == 404
+
+
+def test_quotes_link_to_their_section_in_context(
+    volunteer_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    result = next(r for r in version.rule_results.all() if r.evidence)
+    page = volunteer_client.get(
+        f"/versions/{version.pk}/sections/?rule={result.rule_id}"
+    ).content.decode()
+    assert "<mark>" in page
+    assert result.evidence[0]["quote"][:30] in page.replace("<mark>", "")
+
+
+def test_override_publish_and_the_public_dashboard_changes(
+    volunteer_client: Client, staff_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    public = Client()
+    before = public.get("/states/az/").content.decode()
+    assert "\N{EN DASH}</td>" in before  # no published scorecard yet
+
+    rule = version.rule_results.get(rule_id="4")
+    new_status = "conflicts" if rule.status != "conflicts" else "meets"
+    response = staff_client.post(
+        f"/versions/{version.pk}/review/",
+        {
+            "rule": "4",
+            "revision": 0,
+            "status": new_status,
+            "reason": "Officials told us so.",
+            "in_practice_only": "",
+        },
+    )
+    assert response.status_code == 302
+    response = staff_client.post(f"/versions/{version.pk}/confirm/", {"revision": 1})
+    assert Review.objects.filter(version=version).count() == 10
+    response = staff_client.post(f"/versions/{version.pk}/publish/", {})
+    version.refresh_from_db()
+    assert version.is_published
+
+    after = public.get("/states/az/").content.decode()
+    assert mesa_police.name in after
+    assert "/9</td>" in after
+    assert public.get(version.get_absolute_url()).status_code == 200
+    rows = list(csv.DictReader(io.StringIO(public.get("/states/az/agencies.csv").content.decode())))
+    assert rows[0]["rule_4_status"] == new_status
+    assert rows[0]["rule_4"] == ("1" if new_status == "meets" else "0")
+    geo = json.loads(public.get("/states/az/agencies.geojson").content)
+    assert geo["features"][0]["properties"]["ocd_id"].endswith("place:mesa")
+    assert geo["features"][0]["geometry"]["type"] == "Point"
+
+
+def test_an_override_needs_a_reason(
+    volunteer_client: Client, staff_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    rule = version.rule_results.get(rule_id="2")
+    other = "silent" if rule.status != "silent" else "meets"
+    response = staff_client.post(
+        f"/versions/{version.pk}/review/",
+        {
+            "rule": "2",
+            "revision": 0,
+            "status": other,
+            "reason": "",
+        },
+        follow=True,
+    )
+    assert "Say why you changed rule 2" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_two_reviewers_at_once_the_second_is_told_and_shown_the_first(
+    volunteer_client: Client, staff_client: Client, staff: User, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    first = {"rule": "3", "revision": 0, "status": "partial", "reason": "First reviewer's view."}
+    second = {"rule": "3", "revision": 0, "status": "meets", "reason": "Second reviewer's view."}
+    other = Client()
+    other.force_login(User.objects.create_user("ana", "ana@example.org", "x" * 12))
+    from freedomcities.web.accounts.models import Profile, Role
+
+    Profile.objects.create(user=User.objects.get(username="ana"), role=Role.STAFF)
+    assert staff_client.post(f"/versions/{version.pk}/review/", first).status_code == 302
+    page = other.post(f"/versions/{version.pk}/review/", second, follow=True).content.decode()
+    assert "Someone else saved a review" in page
+    assert "First reviewer&#x27;s view." in page or "First reviewer's view." in page
+    assert list(Review.objects.values_list("reason", flat=True)) == ["First reviewer's view."]
+
+
+def test_bad_uploads_get_clear_messages_and_nothing_is_stored(
+    volunteer_client: Client, mesa_police: Agency, settings: object
+) -> None:
+    wrong = SimpleUploadedFile("policy.exe", b"MZ\x90\x00binary")
+    response = volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {"file": wrong, "obtained": "website", "policy_date": "2024-01-01"},
+    )
+    assert response.status_code == 400
+    assert "is not a PDF, Word (.docx), web page (.html) or text file" in response.content.decode()
+
+    settings.MAX_UPLOAD_BYTES = 10  # type: ignore[attr-defined]
+    big = SimpleUploadedFile("policy.txt", b"x" * 100)
+    response = volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {"file": big, "obtained": "website", "policy_date": "2024-01-01"},
+    )
+    assert "the largest file accepted is" in response.content.decode()
+
+    response = volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {
+            "file": SimpleUploadedFile("p.txt", b"text"),
+            "obtained": "stolen",
+            "policy_date": "2999-01-01",
+        },
+    )
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert "cannot be in the future" in page
+    assert not PolicyVersion.objects.exists()
+
+
+def test_a_file_the_engine_rejects_fails_visibly_and_can_be_retried(
+    volunteer_client: Client, mesa_police: Agency
+) -> None:
+    broken = SimpleUploadedFile("policy.pdf", b"%PDF-1.7\nthis is not really a pdf")
+    volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {"file": broken, "obtained": "records_request", "policy_date": "2024-01-01"},
+    )
+    version = PolicyVersion.objects.get()
+    assert version.job_state == JobState.FAILED
+    assert "policy.pdf" in version.error
+    assert version.file.storage.exists(version.file.name)  # the file is kept
+    page = volunteer_client.get(version.get_absolute_url()).content.decode()
+    assert "could not be analysed" in page and "Try again" in page
+    volunteer_client.post(f"/versions/{version.pk}/retry/")
+    version.refresh_from_db()
+    assert version.job_state == JobState.FAILED
+
+
+def test_roles_guard_every_write(
+    volunteer_client: Client, mesa_police: Agency, volunteer: User
+) -> None:
+    public = Client()
+    response = public.get(f"/agencies/{mesa_police.pk}/upload/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    version = _analysed_version(volunteer_client, mesa_police)
+    assert volunteer_client.post(f"/versions/{version.pk}/publish/").status_code == 403
+    assert public.post(f"/versions/{version.pk}/publish/").status_code == 302
+    with pytest.raises(actions.ActionError):
+        actions.publish(version, user=volunteer)  # nothing reviewed yet
+
+
+def test_unknown_places_and_states_are_404_with_a_message(client: Client, arizona: object) -> None:
+    response = client.get("/states/zz/")
+    assert response.status_code == 404
+    assert client.get("/j/ocd-division/country:us/state:az/place:nowhere/").status_code == 404
+    assert client.get("/agencies/999/").status_code == 404
+    assert client.get("/states/az/agencies.xls").status_code == 404
+
+
+def test_search_and_add_an_agency(volunteer_client: Client, arizona: object) -> None:
+    page = volunteer_client.get("/search/?q=mesa").content.decode()
+    assert "place:mesa" in page
+    response = volunteer_client.post(
+        "/j/ocd-division/country:us/state:az/place:mesa/agencies/new",
+        {"kind": "police", "name": "Sample police (test)"},
+    )
+    assert response.status_code == 302
+    assert Agency.objects.filter(name="Sample police (test)").exists()
