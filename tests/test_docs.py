@@ -95,3 +95,11 @@ def test_docs_links_resolve() -> None:
         text = doc.read_text(encoding="utf-8")
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
             assert (doc.parent / target).exists(), f"{doc.name} links to missing {target}"
+
+
+def test_web_settings_table_in_docs_matches_the_code() -> None:
+    """docs/web.md carries the settings table exactly as config.SETTINGS makes it."""
+    from freedomcities.web.config import settings_table
+
+    docs = (ROOT / "docs" / "web.md").read_text(encoding="utf-8")
+    assert settings_table() in docs, "regenerate the table in docs/web.md from settings_table()"

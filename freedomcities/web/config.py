@@ -103,3 +103,12 @@ def secret_key() -> str:
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table, pasted into ``docs/web.md`` (a test keeps them equal)."""
+    lines = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for item in SETTINGS:
+        default = f"`{item.default}`" if item.default else "(empty)"
+        lines.append(f"| `{item.name}` | {default} | {item.help} |")
+    return "\n".join(lines)

@@ -1,13 +1,22 @@
 """Every address the web app answers, in one place."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from freedomcities.web.api import api
 from freedomcities.web.jurisdictions import views as places
 from freedomcities.web.scorecards import views as scorecards
 
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A trivial view: load balancers' health check, and the benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", places.home, name="home"),
     path("states/<str:postal>/", places.state_dashboard, name="state"),
     path("states/<str:postal>/agencies.<str:fmt>", places.state_export, name="state_export"),
