@@ -10,7 +10,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +46,7 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
         return Role.PUBLIC.value
     if getattr(user, "is_superuser", False):
         return Role.ADMIN.value
-    profile = Profile.objects.filter(user=user).only("role").first()
+    profile = Profile.objects.filter(user_id=user.pk).only("role").first()
     return profile.role if profile else Role.VOLUNTEER.value
 
 
@@ -71,7 +71,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """Make a token; the plain key is returned once and never stored."""
         key = "fc_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=key[:8], digest=_digest(key))

@@ -86,9 +86,9 @@ def state_map(
     }
     shapes = []
     for county in drawn.counties:
-        row = counties.get(county.fips)
-        met = shading.get(row.pk) if row else None
-        url = row.get_absolute_url() if row else None
+        found = counties.get(county.fips)
+        met = shading.get(found.pk) if found else None
+        url = found.get_absolute_url() if found else None
         shapes.append(Shape(county.path, county.name, fill_for(met), met, url))
     dots = []
     seen: set[int] = set()

@@ -109,7 +109,7 @@ def add_agency(request: HttpRequest, ocd_id: str) -> HttpResponse:
     form = AgencyForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(message) for message in error))
         return redirect(jurisdiction)
     agency = form.save(commit=False)
     agency.jurisdiction = jurisdiction

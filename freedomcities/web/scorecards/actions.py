@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -59,7 +59,7 @@ def upload_version(
     *,
     obtained: str,
     policy_date: datetime.date,
-    user: AbstractBaseUser | None,
+    user: User | None,
     title: str = "",
 ) -> PolicyVersion:
     """Keep an uploaded policy file as a new version and queue its analysis."""
@@ -251,7 +251,7 @@ def review_rule(
     status: str,
     reason: str,
     in_practice_only: bool,
-    user: AbstractBaseUser,
+    user: User,
     revision: int,
 ) -> Review:
     """Confirm or override one rule's status; refuses if someone saved since ``revision``."""
@@ -278,7 +278,7 @@ def review_rule(
         )
 
 
-def confirm_remaining(version: PolicyVersion, *, user: AbstractBaseUser, revision: int) -> int:
+def confirm_remaining(version: PolicyVersion, *, user: User, revision: int) -> int:
     """Confirm the engine's status for every rule nobody has reviewed yet."""
     with transaction.atomic():
         _claim_revision(version, revision)
@@ -314,7 +314,7 @@ def _claim_revision(version: PolicyVersion, revision: int) -> None:
     version.revision = revision + 1
 
 
-def publish(version: PolicyVersion, *, user: AbstractBaseUser) -> None:
+def publish(version: PolicyVersion, *, user: User) -> None:
     """Show a fully reviewed version to the public."""
     if version.job_state != JobState.DONE:
         raise ActionError(_("Only an analysed policy can be published."))

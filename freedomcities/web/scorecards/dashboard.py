@@ -78,9 +78,9 @@ def statuses_of(version: PolicyVersion) -> tuple[dict[str, str], set[str]]:
         latest[review.rule_id] = review
     statuses = {}
     for result in version.rule_results.all():
-        review = latest.get(result.rule_id)
-        statuses[result.rule_id] = review.status if review else result.status
-    practice = {rule for rule, review in latest.items() if review.in_practice_only}
+        found = latest.get(result.rule_id)
+        statuses[result.rule_id] = found.status if found else result.status
+    practice = {rule for rule, item in latest.items() if item.in_practice_only}
     return statuses, practice
 
 

@@ -20,7 +20,7 @@ def _embedder() -> Embedder:
     return default_embedder(threads=1)
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]
 def analyse_version(version_id: int) -> None:
     """Analyse one uploaded policy version and store its draft scorecard."""
     run_analysis(version_id, embedder=_embedder())

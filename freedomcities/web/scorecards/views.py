@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,13 @@ from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards import actions, dashboard
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
-from freedomcities.web.scorecards.models import JobState, PolicyVersion, Status
+from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, Status
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view guarded by ``role_required``."""
+    assert isinstance(request.user, User), "role_required lets only signed-in users through"
+    return request.user
 
 
 def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersion]:
@@ -60,7 +67,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 data["file"],
                 obtained=data["obtained"],
                 policy_date=data["policy_date"],
-                user=request.user,
+                user=_user(request),
                 title=data["title"],
             )
         except actions.ActionError as exc:
@@ -91,7 +98,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verdicts = version.verdicts() if version.job_state == JobState.DONE else []
     items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
     can_review = has_role(request.user, Role.STAFF)
-    history = {}
+    history: dict[str, list[Review]] = {}
     if can_review:
         for review in version.reviews.select_related("reviewer").order_by("-created_at"):
             history.setdefault(review.rule_id, []).append(review)
@@ -150,7 +157,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             status=data["status"],
             reason=data["reason"],
             in_practice_only=data["in_practice_only"],
-            user=request.user,
+            user=_user(request),
             revision=data["revision"],
         )
     except actions.ActionError as exc:
@@ -167,7 +174,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_or_404(request, pk)
     try:
         count = actions.confirm_remaining(
-            version, user=request.user, revision=int(request.POST.get("revision", "-1"))
+            version, user=_user(request), revision=int(request.POST.get("revision", "-1"))
         )
     except (actions.ActionError, ValueError) as exc:
         messages.error(request, str(exc))
@@ -186,7 +193,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             actions.unpublish(version)
             messages.success(request, _("Taken off the public pages."))
         else:
-            actions.publish(version, user=request.user)
+            actions.publish(version, user=_user(request))
             messages.success(request, _("Published. The public map and table now show it."))
     except actions.ActionError as exc:
         messages.error(request, str(exc))
