@@ -16,10 +16,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 CLI_DOCS = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 RULESET_DOCS = (ROOT / "docs" / "rulesets.md").read_text(encoding="utf-8")
 
-RUN_COMMAND = (
-    "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/freedomcities analyze "
-    'freedomcities/samples/sample-city-pd-immigration-policy.pdf --jurisdiction "Mesa, AZ"'
-)
+RUN_COMMAND = "scripts/serve"
 TEST_COMMAND = "scripts/test"
 
 
