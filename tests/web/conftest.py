@@ -14,6 +14,18 @@ from django.test import Client
 
 from freedomcities.web.accounts.models import Profile, Role
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind
+from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
+    browser_fixture,
+    page_fixture,
+    queue_worker_fixture,
+    sqlite_test_database_in_a_file,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    """Hash test passwords cheaply; real PBKDF2 costs about a second per user on 2 cores."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards import actions
 from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review
@@ -205,7 +206,7 @@ def test_roles_guard_every_write(
     version = _analysed_version(volunteer_client, mesa_police)
     assert volunteer_client.post(f"/versions/{version.pk}/publish/").status_code == 403
     assert public.post(f"/versions/{version.pk}/publish/").status_code == 302
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(ActionError):
         actions.publish(version, user=volunteer)  # nothing reviewed yet
 
 
@@ -226,3 +227,28 @@ def test_search_and_add_an_agency(volunteer_client: Client, arizona: object) -> 
     )
     assert response.status_code == 302
     assert Agency.objects.filter(name="Sample police (test)").exists()
+
+
+def test_reports_download_with_reviewed_statuses(
+    volunteer_client: Client, staff_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    rule = version.rule_results.get(rule_id="6")
+    changed = "conflicts" if rule.status != "conflicts" else "silent"
+    staff_client.post(
+        f"/versions/{version.pk}/review/",
+        {"rule": "6", "revision": 0, "status": changed, "reason": "Checked with the chief."},
+    )
+    response = volunteer_client.get(f"/versions/{version.pk}/report/redline.docx")
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    assert "attachment" in response["Content-Disposition"]
+    pdf = volunteer_client.get(f"/versions/{version.pk}/report/packet.pdf")
+    assert pdf.content.startswith(b"%PDF-")
+    html = volunteer_client.get(f"/versions/{version.pk}/report/packet.html").content.decode()
+    from freedomcities.web.scorecards.reports import reviewed_scorecard
+
+    assert reviewed_scorecard(version).result("6").status == changed
+    assert "Privacy" in html or "privacy" in html
+    assert volunteer_client.get(f"/versions/{version.pk}/report/packet.xls").status_code == 404
+    assert Client().get(f"/versions/{version.pk}/report/packet.pdf").status_code == 404  # draft

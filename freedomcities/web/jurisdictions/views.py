@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role
+from freedomcities.web.errors import ActionError
+from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.forms import AgencyForm
 from freedomcities.web.jurisdictions.maps import history_chart, state_map
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
@@ -111,9 +113,11 @@ def add_agency(request: HttpRequest, ocd_id: str) -> HttpResponse:
         for error in form.errors.values():
             messages.error(request, " ".join(str(message) for message in error))
         return redirect(jurisdiction)
-    agency = form.save(commit=False)
-    agency.jurisdiction = jurisdiction
-    agency.save()
+    try:
+        agency = create_agency(jurisdiction, **form.cleaned_data)
+    except ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect(jurisdiction)
     messages.success(request, _("Added %(name)s.") % {"name": agency.name})
     return redirect(agency)
 

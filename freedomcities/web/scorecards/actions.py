@@ -26,6 +26,7 @@ from freedomcities.embed import Embedder
 from freedomcities.errors import FreedomCitiesError
 from freedomcities.models import Scorecard
 from freedomcities.render.jsonout import scorecard_to_dict
+from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards.models import (
     Analysis,
@@ -38,15 +39,12 @@ from freedomcities.web.scorecards.models import (
     Section,
     Status,
 )
+from freedomcities.web.scorecards.reports import save_snapshot
 
 log = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
 DEFAULT_POLICY_TITLE = "Immigration enforcement policy"
-
-
-class ActionError(Exception):
-    """Something a person asked for cannot be done; the message says why and what to do."""
 
 
 class StaleReview(ActionError):
@@ -170,7 +168,7 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
     """Replace the version's analysis, sections and rule results with the scorecard's."""
     data = scorecard_to_dict(scorecard)
     data["document"]["source"] = version.original_name
-    Analysis.objects.update_or_create(
+    analysis, _created = Analysis.objects.update_or_create(
         version=version,
         defaults={
             "scorecard": data,
@@ -180,6 +178,7 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             "analysed_at": timezone.now(),
         },
     )
+    save_snapshot(analysis, scorecard)
     version.sections.all().delete()
     Section.objects.bulk_create(
         Section(

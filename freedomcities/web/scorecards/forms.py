@@ -7,7 +7,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from freedomcities.web.scorecards.actions import ACCEPTED_SUFFIXES, ActionError, check_upload
+from freedomcities.web.errors import ActionError
+from freedomcities.web.scorecards.actions import ACCEPTED_SUFFIXES, check_upload
 from freedomcities.web.scorecards.models import Obtained, Status
 
 

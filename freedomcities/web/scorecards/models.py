@@ -137,6 +137,12 @@ class Analysis(models.Model):
     ocr_pages = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40)
     analysed_at = models.DateTimeField()
+    snapshot = models.FileField(
+        upload_to="snapshots/",
+        max_length=300,
+        blank=True,
+        help_text=_("The library's whole Scorecard (text, sections, findings), for reports"),
+    )
 
     class Meta:
         verbose_name_plural = _("analyses")

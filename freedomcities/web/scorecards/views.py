@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from freedomcities.rules import load_ruleset
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
+from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
-from freedomcities.web.scorecards import actions, dashboard
+from freedomcities.web.scorecards import actions, dashboard, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, Status
 
@@ -70,10 +71,10 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 user=_user(request),
                 title=data["title"],
             )
-        except actions.ActionError as exc:
+        except ActionError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, _("Uploaded. The analysis has started."))
+            messages.success(request, _("Uploaded. The analysis will start in a moment."))
             return redirect(version)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -160,7 +161,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             user=_user(request),
             revision=data["revision"],
         )
-    except actions.ActionError as exc:
+    except ActionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved your review of rule %(rule)s.") % {"rule": data["rule"]})
@@ -176,7 +177,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         count = actions.confirm_remaining(
             version, user=_user(request), revision=int(request.POST.get("revision", "-1"))
         )
-    except (actions.ActionError, ValueError) as exc:
+    except (ActionError, ValueError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Confirmed %(count)s rules.") % {"count": count})
@@ -195,7 +196,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             actions.publish(version, user=_user(request))
             messages.success(request, _("Published. The public map and table now show it."))
-    except actions.ActionError as exc:
+    except ActionError as exc:
         messages.error(request, str(exc))
     return redirect(version)
 
@@ -207,9 +208,30 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_or_404(request, pk)
     try:
         actions.retry_analysis(version)
-    except actions.ActionError as exc:
+    except ActionError as exc:
         messages.error(request, str(exc))
     return redirect(version)
+
+
+def report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    """Download an annotated policy, a redline or a meeting packet as Word, PDF or HTML."""
+    version = _version_or_404(request, pk)
+    try:
+        content, name, content_type = reports.render_report(version, kind, fmt)
+    except ValueError as exc:
+        raise Http404(
+            _("Reports come as annotated, redline or packet, in docx, pdf or html.")
+        ) from exc
+    except reports.ReportUnavailable:
+        messages.error(
+            request,
+            _("This version was analysed before reports were kept; ask staff to analyse it again."),
+        )
+        return redirect(version)
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
 
 
 @role_required(Role.STAFF)

@@ -1,0 +1,67 @@
+"""Reports for a version: annotated policy, redline and meeting packet, as Word, PDF or HTML.
+
+The library builds reports from its own Scorecard, which the analysis keeps as
+a snapshot (a pickle the app itself wrote into its data folder; never one
+that came from outside). Reviewed statuses replace the engine's, so a packet
+says what staff published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import pickle
+import tempfile
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+
+from freedomcities.annotate import build_report
+from freedomcities.models import Scorecard
+from freedomcities.report import FORMATS, KINDS, write_report
+from freedomcities.web.scorecards.models import Analysis, PolicyVersion
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+class ReportUnavailable(Exception):
+    """The version has no snapshot to build a report from (analysed by an older version)."""
+
+
+def save_snapshot(analysis: Analysis, scorecard: Scorecard) -> None:
+    """Keep the library's Scorecard beside the stored analysis."""
+    data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL))
+    if analysis.snapshot:
+        analysis.snapshot.delete(save=False)
+    analysis.snapshot.save(f"{analysis.version_id}.pickle.gz", ContentFile(data), save=True)
+
+
+def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
+    """The snapshot, with each rule's status as published (review first, else analysis)."""
+    analysis = getattr(version, "analysis", None)
+    if analysis is None or not analysis.snapshot:
+        raise ReportUnavailable(version.pk)
+    with analysis.snapshot.open("rb") as handle:
+        scorecard: Scorecard = pickle.loads(gzip.decompress(handle.read()))
+    statuses = {verdict.rule_id: verdict.status for verdict in version.verdicts()}
+    results = tuple(
+        dataclasses.replace(result, status=statuses.get(result.rule_id, result.status))
+        for result in scorecard.results
+    )
+    return dataclasses.replace(scorecard, results=results)
+
+
+def render_report(version: PolicyVersion, kind: str, fmt: str) -> tuple[bytes, str, str]:
+    """The report's bytes, a download name and its content type."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ValueError(f"{kind}.{fmt}")
+    report = build_report(reviewed_scorecard(version))
+    agency = version.policy.agency
+    name = f"{agency.name} {version.policy_date:%Y-%m-%d} {kind}.{fmt}".replace("/", "-")
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_report(report, Path(folder) / f"report.{fmt}", format=fmt, kind=kind)  # type: ignore[arg-type]
+        return path.read_bytes(), name, CONTENT_TYPES[fmt]
