@@ -2,17 +2,21 @@
 
 Each command parses its options and calls the library; the work happens in
 :mod:`freedomcities.analyze`, :mod:`freedomcities.evaluate` and
-:mod:`freedomcities.render`. Every expected failure (a
+:mod:`freedomcities.render`. The web app's commands (``serve``, ``worker``,
+``seed``, ``createuser``, ``manage``) start Django inside the command only, so
+the others never import it. Every expected failure (a
 :class:`~freedomcities.errors.FreedomCitiesError`) prints one line,
 ``Error: <message>``, and exits with status 1; Ctrl-C exits 130 quietly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
@@ -309,6 +313,193 @@ def _has_corpus_header(path: Path) -> bool:
             return False
         has_keys = True
     return False
+
+
+# ---- the web app: serve, worker, seed, createuser, manage -----------------------------------
+
+WEB_SETTINGS = "freedomcities.web.settings"
+USER_ROLES = ("volunteer", "organizer", "staff", "admin")  # accounts.models.Role, less "public"
+
+
+@contextlib.contextmanager
+def _web_app() -> Iterator[None]:
+    """Start Django for a web command, and turn a database failure into one Error line."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = WEB_SETTINGS
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    try:
+        django.setup()
+        yield
+    except DatabaseError as exc:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise click.ClickException(
+            f"The database cannot be used: {first_line}. Check DATABASE_URL and that the "
+            "database server is running (see docs/web.md)."
+        ) from None
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(f"The web app is misconfigured: {exc}") from None
+
+
+@cli.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; 0.0.0.0 answers other machines too.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=8,
+    show_default=True,
+    help="How many requests are answered at the same time.",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start the background worker (run `freedomcities worker` elsewhere).",
+)
+def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
+    """Run the web app, with the worker that analyses uploads beside it, until Ctrl-C.
+
+    On first start it creates the database and loads Arizona and a demo.
+    """
+    with _web_app():
+        from freedomcities.web.server import data_folder_note, serve
+
+        click.echo(data_folder_note())
+        try:
+            serve(host, port, threads, worker=not no_worker, echo=click.echo)
+        except OSError as exc:
+            raise click.ClickException(
+                f"Cannot serve on {host}:{port}: {exc.strerror or exc}. If another program uses "
+                "the port, choose another with --port."
+            ) from None
+
+
+@cli.command("worker")
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="How many jobs run at the same time.",
+)
+def worker_command(workers: int) -> None:
+    """Run the background worker that analyses uploaded policies, until stopped.
+
+    `serve` starts one itself; run this on its own when the web app runs with --no-worker.
+    """
+    with _web_app():
+        from freedomcities.web.server import run_worker
+
+        run_worker(workers)
+
+
+@cli.command("seed")
+@click.option("--states", help="Load these states: postal codes separated by commas, e.g. AZ,CA.")
+@click.option("--all", "all_states", is_flag=True, help="Load every state and DC.")
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Also load the demo's sample agencies and scorecards in Arizona "
+    "(default: only when neither --states nor --all is given).",
+)
+def seed_command(states: str | None, all_states: bool, demo: bool | None) -> None:
+    """Load jurisdictions (states, counties, cities and towns) and the demo into the database.
+
+    Safe to run again: rows are updated in place, and nothing is made twice.
+    """
+    if states and all_states:
+        raise click.UsageError("Give --states or --all, not both.")
+    codes = None if all_states else _slugs([states] if states else [])
+    with _web_app():
+        from freedomcities.web import seed
+
+        seed.migrate()
+        if codes is None or codes:
+            started = time.monotonic()
+            count = seed.load_jurisdictions(codes)
+            where = "every state and DC" if codes is None else ", ".join(c.upper() for c in codes)
+            click.echo(f"Loaded {count:,} jurisdictions of {where} in {_since(started)}.")
+        if demo or (demo is None and codes == []):
+            started = time.monotonic()
+            seed.seed_demo()
+            click.echo(f"Loaded Arizona and the demo: {seed.demo_summary()}, in {_since(started)}.")
+
+
+@cli.command("createuser")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(USER_ROLES),
+    required=True,
+    help="What the person may do: volunteer, organizer, staff or admin.",
+)
+@click.option("--email", default="", help="The person's e-mail address, for password resets.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input, for scripts.",
+)
+@click.option(
+    "--token", is_flag=True, help="Also make a key for the JSON API and print it (shown once)."
+)
+def createuser_command(
+    username: str, role: str, email: str, password_stdin: bool, token: bool
+) -> None:
+    """Add a person who can sign in to the web app, with a role.
+
+    Asks for the password (hidden) unless --password-stdin is given.
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _web_app():
+        from freedomcities.web.seed import create_user, migrate
+
+        migrate()
+        user = create_user(username, role=role, password=password, email=email)
+        click.echo(f"Created {username} ({role}).")
+        if token:
+            from freedomcities.web.accounts.models import ApiToken
+
+            _, key = ApiToken.issue(user, "made by freedomcities createuser")
+            click.echo(f"API key (shown only this once; keep it secret): {key}")
+
+
+@cli.command(
+    "manage",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage_command(args: tuple[str, ...]) -> None:
+    """Run one of Django's management commands, for administrators.
+
+    For example `freedomcities manage migrate`, `freedomcities manage createsuperuser`, or
+    `freedomcities manage help` for the list.
+    """
+    with _web_app():
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["freedomcities manage", *args])
+
+
+def _since(started: float) -> str:
+    """Seconds since a time.monotonic() reading, for a person."""
+    return f"{time.monotonic() - started:.1f} s"
 
 
 def main() -> None:

@@ -252,3 +252,27 @@ def test_reports_download_with_reviewed_statuses(
     assert "Privacy" in html or "privacy" in html
     assert volunteer_client.get(f"/versions/{version.pk}/report/packet.xls").status_code == 404
     assert Client().get(f"/versions/{version.pk}/report/packet.pdf").status_code == 404  # draft
+
+
+def test_a_job_stalled_by_a_stopped_worker_can_be_started_again(
+    volunteer_client: Client, mesa_police: Agency
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    version = _analysed_version(volunteer_client, mesa_police)
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        job_state=JobState.RUNNING, job_started_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    page = volunteer_client.get(version.get_absolute_url()).content.decode()
+    assert "Start it again" in page
+    volunteer_client.post(f"/versions/{version.pk}/retry/")
+    version.refresh_from_db()
+    assert version.job_state == JobState.DONE
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        job_state=JobState.RUNNING, job_started_at=timezone.now()
+    )
+    version.refresh_from_db()
+    with pytest.raises(ActionError):
+        actions.retry_analysis(version)

@@ -17,6 +17,7 @@ from freedomcities.web.jurisdictions.maps import history_chart, state_map
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.models import Status
+from freedomcities.web.scorecards.views import agency_card
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -93,6 +94,7 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     context = {
         "jurisdiction": jurisdiction,
         "rows": rows,
+        "cards": [agency_card(request, row.agency) for row in rows],
         "rules": dashboard.rules(),
         "form": AgencyForm(),
         "stages": Stage.choices,

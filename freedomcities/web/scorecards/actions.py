@@ -110,11 +110,24 @@ def queue_analysis(version: PolicyVersion) -> None:
     analyse_version(version.pk)
 
 
+STALLED_AFTER = datetime.timedelta(minutes=30)
+
+
 def retry_analysis(version: PolicyVersion) -> None:
-    """Analyse a version again after a failure; the file was kept."""
-    if version.job_state != JobState.FAILED:
-        raise ActionError(_("Only a failed analysis can be retried."))
+    """Analyse a version again after a failure, or after a worker stopped mid-job."""
+    if not (version.job_state == JobState.FAILED or is_stalled(version)):
+        raise ActionError(_("Only a failed or stalled analysis can be retried."))
     queue_analysis(version)
+
+
+def is_stalled(version: PolicyVersion) -> bool:
+    """A job still marked running long after it started: its worker was stopped."""
+    started = version.job_started_at
+    return (
+        version.job_state == JobState.RUNNING
+        and started is not None
+        and timezone.now() - started > STALLED_AFTER
+    )
 
 
 def run_analysis(version_id: int, embedder: Embedder | None = None) -> None:
@@ -122,7 +135,9 @@ def run_analysis(version_id: int, embedder: Embedder | None = None) -> None:
     version = PolicyVersion.objects.select_related("policy__agency__jurisdiction").get(
         pk=version_id
     )
-    PolicyVersion.objects.filter(pk=version_id).update(job_state=JobState.RUNNING, progress=1)
+    PolicyVersion.objects.filter(pk=version_id).update(
+        job_state=JobState.RUNNING, progress=1, job_started_at=timezone.now()
+    )
     place = version.policy.agency.jurisdiction.place_name
     try:
         scorecard = analyze(

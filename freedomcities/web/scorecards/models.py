@@ -81,6 +81,7 @@ class PolicyVersion(models.Model):
     uploaded_at = models.DateTimeField()
     job_state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done"))
+    job_started_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 
 from freedomcities.annotate import build_report
-from freedomcities.models import Scorecard
+from freedomcities.models import STATUSES, Scorecard, Status
 from freedomcities.report import FORMATS, KINDS, write_report
 from freedomcities.web.scorecards.models import Analysis, PolicyVersion
 
@@ -47,7 +47,12 @@ def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
         raise ReportUnavailable(version.pk)
     with analysis.snapshot.open("rb") as handle:
         scorecard: Scorecard = pickle.loads(gzip.decompress(handle.read()))
-    statuses = {verdict.rule_id: verdict.status for verdict in version.verdicts()}
+    statuses: dict[str, Status] = {
+        verdict.rule_id: status
+        for verdict in version.verdicts()
+        for status in STATUSES
+        if status == verdict.status
+    }
     results = tuple(
         dataclasses.replace(result, status=statuses.get(result.rule_id, result.status))
         for result in scorecard.results
@@ -63,5 +68,5 @@ def render_report(version: PolicyVersion, kind: str, fmt: str) -> tuple[bytes, s
     agency = version.policy.agency
     name = f"{agency.name} {version.policy_date:%Y-%m-%d} {kind}.{fmt}".replace("/", "-")
     with tempfile.TemporaryDirectory() as folder:
-        path = write_report(report, Path(folder) / f"report.{fmt}", format=fmt, kind=kind)  # type: ignore[arg-type]
+        path = write_report(report, Path(folder) / f"report.{fmt}", format=fmt, kind=kind)
         return path.read_bytes(), name, CONTENT_TYPES[fmt]

@@ -33,10 +33,9 @@ def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersio
     return list(versions.order_by("-policy_date", "-uploaded_at"))
 
 
-def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An agency: its latest published scorecard, its versions, and the scorecard's history."""
-    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
-    rows = dashboard.agency_rows(Agency.objects.filter(pk=pk))
+def agency_card(request: HttpRequest, agency: Agency) -> dict[str, object]:
+    """What an agency's card shows: its published scorecard with quotes, versions, history."""
+    row = dashboard.agency_rows(Agency.objects.filter(pk=agency.pk))[0]
     versions = _visible_versions(request, agency)
     history = []
     for version in reversed(versions):
@@ -44,14 +43,23 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             statuses, _practice = dashboard.statuses_of(version)
             met = sum(1 for r in dashboard.core_rule_ids() if statuses.get(r) == "meets")
             history.append((version, statuses, met))
-    context = {
+    results = {r.rule_id: r for r in row.version.rule_results.all()} if row.version else {}
+    findings = [
+        (rule, row.statuses.get(rule.id), results.get(rule.id)) for rule in dashboard.rules()
+    ]
+    return {
         "agency": agency,
-        "row": rows[0],
+        "row": row,
         "versions": versions,
         "history": history,
-        "rules": dashboard.rules(),
-        "form": UploadForm(),
+        "findings": findings,
     }
+
+
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agency: its latest published scorecard, its versions, and the scorecard's history."""
+    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
+    context = {"card": agency_card(request, agency), "agency": agency, "rules": dashboard.rules()}
     return render(request, "scorecards/agency.html", context)
 
 
@@ -112,6 +120,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviewed": set(version.latest_reviews()),
         "analysis": getattr(version, "analysis", None),
         "statuses": Status.choices,
+        "stalled": actions.is_stalled(version),
     }
     return render(request, "scorecards/version.html", context)
 
@@ -119,7 +128,8 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def version_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress box alone, polled by the version page while the analysis runs."""
     version = _version_or_404(request, pk)
-    response = render(request, "scorecards/_progress.html", {"version": version})
+    context = {"version": version, "stalled": actions.is_stalled(version)}
+    response = render(request, "scorecards/_progress.html", context)
     if version.job_state in (JobState.DONE, JobState.FAILED):
         response["HX-Refresh"] = "true"
     return response
