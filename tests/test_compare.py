@@ -73,10 +73,10 @@ def agreed(corpus: Path, oregon: Comparison) -> set[str]:
 
 
 def test_engine_agrees_with_both_labels_on_these_rules(agreed: set[str]) -> None:
-    # Engine against the labels today: the pre-2021 text matches on every rule; on the 2021
-    # text it calls rule 6 `partial` where the label says `meets` (a ban on disclosure
-    # "except as required by state or federal law", which the corpus labels both ways).
-    assert {"1", "2", "3", "4", "5", "7", "8", "9", "1373"} <= agreed
+    # The engine matches the labels of both versions on every rule, rule 6 included: the
+    # 2021 ban on disclosing information about any person for immigration enforcement
+    # meets the rule despite its "except as required by state or federal law" proviso.
+    assert {"1", "2", "3", "4", "5", "6", "7", "8", "9", "1373"} <= agreed
 
 
 def test_every_labelled_move_the_engine_agrees_on_is_reported_exactly(
@@ -98,6 +98,7 @@ def test_every_labelled_move_the_engine_agrees_on_is_reported_exactly(
         ("2", "partial", "meets"),  # "only violation" ban -> ban on any immigration apprehension
         ("5", "conflicts", "meets"),  # status checks on any arrest -> no status inquiry
         ("8", "silent", "partial"),  # new civil action to enjoin a violation
+        ("6", "silent", "meets"),  # new ban on disclosing addresses, contacts, workplaces
     ],
 )
 def test_the_amendment_moves_these_rules_toward_the_model(
