@@ -181,9 +181,20 @@ def comparison_html(
         generated: the date to print as "generated on"; today when not given.
         language: which table of :data:`freedomcities.render.LABELS` to use.
     """
+    title = _title(comparison, labels(language))
+    body = comparison_body(comparison, generated=generated, language=language)
+    return page(title, body, language, COMPARE_CSS)
+
+
+def comparison_body(
+    comparison: Comparison, *, generated: date | None = None, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The comparison's HTML without the page around it, for the web app to embed.
+
+    Style it with :data:`COMPARE_CSS`.
+    """
     words = labels(language)
-    title = _title(comparison, words)
-    body = "\n".join(
+    return "\n".join(
         [
             _html_header(comparison, words, generated or date.today()),
             _html_moves(comparison, words),
@@ -191,7 +202,6 @@ def comparison_html(
             f"<footer>\n<p>{_e(words['footer'])}</p>\n</footer>",
         ]
     )
-    return page(title, body, language, COMPARE_CSS)
 
 
 def _html_header(comparison: Comparison, words: dict[str, str], generated: date) -> str:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("j/<path:ocd_id>/", places.jurisdiction_detail, name="jurisdiction"),
     path("agencies/<int:pk>/", scorecards.agency_detail, name="agency"),
     path("agencies/<int:pk>/upload/", scorecards.upload, name="upload"),
+    path("agencies/<int:pk>/compare/", scorecards.compare_versions, name="compare"),
     path("versions/<int:pk>/", scorecards.version_detail, name="version"),
     path("versions/<int:pk>/progress/", scorecards.version_progress, name="version_progress"),
     path("versions/<int:pk>/sections/", scorecards.version_sections, name="version_sections"),

@@ -276,3 +276,35 @@ def test_a_job_stalled_by_a_stopped_worker_can_be_started_again(
     version.refresh_from_db()
     with pytest.raises(ActionError):
         actions.retry_analysis(version)
+
+
+def test_the_agency_page_compares_two_real_versions_of_oregons_law(
+    volunteer_client: Client, mesa_police: Agency, shared_dir: Path
+) -> None:
+    corpus = shared_dir / "corpus"
+    for name, date in (
+        ("or-ors-181a-820-pre2021", "2017-01-01"),
+        ("or-ors-181a-2021", "2021-07-19"),
+    ):
+        response = _upload(volunteer_client, mesa_police, corpus / f"{name}.txt", policy_date=date)
+        assert response.status_code == 302  # type: ignore[attr-defined]
+    old, new = PolicyVersion.objects.order_by("policy_date")
+    labels = {
+        name: json.loads((corpus / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("or-ors-181a-820-pre2021", "or-ors-181a-2021")
+    }
+    page = volunteer_client.get(
+        f"/agencies/{mesa_police.pk}/compare/?old={old.pk}&new={new.pk}"
+    ).content.decode()
+    assert 'data-testid="comparison"' in page
+    assert "<del>" in page and "<ins>" in page
+    assert "181A.820" in page
+    moved = 0
+    for rule in ("2", "5", "6", "8"):
+        before = labels["or-ors-181a-820-pre2021"]["rules"][rule]["status"]
+        after = labels["or-ors-181a-2021"]["rules"][rule]["status"]
+        assert before != after
+        moved += 1
+        assert old.rule_results.get(rule_id=rule).status == before
+        assert new.rule_results.get(rule_id=rule).status == after
+    assert moved == 4

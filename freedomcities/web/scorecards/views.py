@@ -6,9 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from freedomcities.compare import compare
+from freedomcities.render.compare import COMPARE_CSS, comparison_body
 from freedomcities.rules import load_ruleset
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
@@ -242,6 +246,30 @@ def report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     disposition = "inline" if fmt == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
+
+
+def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two versions of an agency's policy: the sections that changed and the statuses that moved."""
+    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
+    choices = [v for v in _visible_versions(request, agency) if v.job_state == JobState.DONE]
+    by_id = {str(v.pk): v for v in choices}
+    old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+    if old is None or new is None:
+        if len(choices) < 2:
+            messages.error(request, _("Comparing needs two analysed versions of the policy."))
+            return redirect(agency)
+        new, old = choices[0], choices[1]
+    try:
+        body = comparison_body(
+            compare(reports.reviewed_scorecard(old), reports.reviewed_scorecard(new)),
+            language=get_language() or "en",
+        )
+    except reports.ReportUnavailable:
+        messages.error(request, _("One of these versions must be analysed again first."))
+        return redirect(agency)
+    context = {"agency": agency, "choices": choices, "old": old, "new": new,
+               "comparison": mark_safe(body), "css": mark_safe(COMPARE_CSS)}  # noqa: S308
+    return render(request, "scorecards/compare.html", context)
 
 
 @role_required(Role.STAFF)
