@@ -480,6 +480,25 @@ def createuser_command(
             click.echo(f"API key (shown only this once; keep it secret): {key}")
 
 
+@cli.command("remind")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Pretend it is this day (YYYY-MM-DD), e.g. to test the e-mails.",
+)
+def remind_command(today: Any) -> None:
+    """E-mail owners of promises that are due within two days or overdue.
+
+    The worker does this every morning at 8:00; run it by hand to catch up.
+    Each owner gets at most one e-mail a day.
+    """
+    with _web_app():
+        from freedomcities.web.campaign.reminders import send_reminders
+
+        count = send_reminders(today.date() if today else None)
+        click.echo(f"Sent {count} reminder e-mail{'s' if count != 1 else ''}.")
+
+
 @cli.command(
     "manage",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},

@@ -52,6 +52,20 @@ def write_pdf(report: Report, kind: Kind, path: Path) -> Path:
     return path
 
 
+def html_to_pdf(html: str) -> bytes:
+    """Print any HTML page of the package's (e.g. the web app's report-backs) to PDF bytes."""
+    document = _weasyprint_html()(string=html)
+    levels = [(name, logging.getLogger(name).level) for name in _QUIET_LOGGERS]
+    try:
+        for name, _ in levels:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        pdf: bytes = document.write_pdf()
+    finally:
+        for name, level in levels:
+            logging.getLogger(name).setLevel(level)
+    return pdf
+
+
 def _weasyprint_html() -> Any:
     """WeasyPrint's ``HTML`` class, imported on first use (it takes a moment to load)."""
     with warnings.catch_warnings():

@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
         "The largest policy file a volunteer may upload, in megabytes.",
     ),
     Setting(
+        "FREEDOMCITIES_SITE_URL",
+        "http://127.0.0.1:8000",
+        "The app's public address, for links in e-mails (reminders, RSVP confirmations).",
+    ),
+    Setting(
         "FREEDOMCITIES_EMAIL_URL",
         "",
         "smtp://user:password@host:587 to send e-mail. Empty: e-mails are printed to the console.",

@@ -32,9 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",
     "freedomcities.web.accounts",
     "freedomcities.web.jurisdictions",
     "freedomcities.web.scorecards",
+    "freedomcities.web.campaign",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +133,7 @@ def _email_settings(url: str) -> dict[str, object]:
 
 globals().update(_email_settings(setting("FREEDOMCITIES_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = setting("FREEDOMCITIES_FROM_EMAIL")
+SITE_URL = setting("FREEDOMCITIES_SITE_URL").rstrip("/")
 
 
 def _queue(url: str) -> SqliteHuey | RedisHuey:

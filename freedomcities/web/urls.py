@@ -9,7 +9,6 @@ from freedomcities.web.jurisdictions import views as places
 from freedomcities.web.scorecards import views as scorecards
 
 
-
 def healthz(request: HttpRequest) -> HttpResponse:
     """A trivial view: load balancers' health check, and the benchmark's baseline."""
     return HttpResponse("ok", content_type="text/plain")
@@ -37,7 +36,6 @@ urlpatterns = [
     path("review/", scorecards.review_queue, name="review_queue"),
     path("", include("freedomcities.web.campaign.urls")),
     path("", include("freedomcities.web.campaign.urls_tools")),
-    path("", include("freedomcities.web.events.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -30,7 +30,7 @@ def _visible_words(template: str) -> list[str]:
     text = _TAG.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = _ENTITY.sub(" ", text)
-    words = re.findall(r"[A-Za-z][A-Za-z'’]{1,}", text)
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019]{1,}", text)
     return [word for word in words if word not in _UNTRANSLATED]
 
 

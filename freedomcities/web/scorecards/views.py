@@ -267,8 +267,14 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
     except reports.ReportUnavailable:
         messages.error(request, _("One of these versions must be analysed again first."))
         return redirect(agency)
-    context = {"agency": agency, "choices": choices, "old": old, "new": new,
-               "comparison": mark_safe(body), "css": mark_safe(COMPARE_CSS)}  # noqa: S308
+    context = {
+        "agency": agency,
+        "choices": choices,
+        "old": old,
+        "new": new,
+        "comparison": mark_safe(body),
+        "css": mark_safe(COMPARE_CSS),
+    }
     return render(request, "scorecards/compare.html", context)
 
 

@@ -1,0 +1,1 @@
+"""The campaign: local groups, officials, meetings, answers per rule, promises, report-backs."""
