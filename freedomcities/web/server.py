@@ -83,6 +83,7 @@ def serve(
         raise
     with _stop_on_sigterm(), _worker_child(workers if worker else 0, echo):
         echo(f"Serving on http://{_url_host(host)}:{port}/ (Ctrl-C to stop)")
+        echo(f"Arizona's dashboard: http://{_url_host(host)}:{port}/states/az/")
         try:
             server.run()  # returns on Ctrl-C or SIGTERM (waitress catches KeyboardInterrupt)
         finally:

@@ -308,3 +308,17 @@ def test_the_agency_page_compares_two_real_versions_of_oregons_law(
         assert old.rule_results.get(rule_id=rule).status == before
         assert new.rule_results.get(rule_id=rule).status == after
     assert moved == 4
+
+
+def test_with_one_state_loaded_the_home_page_is_its_dashboard(
+    client: Client, arizona: object
+) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/states/az/"
+    from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
+
+    Jurisdiction.objects.create(
+        ocd_id="ocd-division/country:us/state:nm", kind=Kind.STATE, name="New Mexico", state="NM"
+    )
+    page = client.get("/").content.decode()
+    assert "New Mexico" in page and "Arizona" in page

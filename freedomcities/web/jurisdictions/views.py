@@ -24,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The states, with how many agencies each has a published scorecard for."""
     counts = dashboard.counts_by_state()
     states = Jurisdiction.objects.filter(kind=Kind.STATE).order_by("name")
+    if len(states) == 1:  # a new install with one state loaded: its dashboard is the home page
+        return redirect("state", states[0].state.lower())
     items = [(state, counts.get(state.state, 0)) for state in states]
     return render(request, "jurisdictions/home.html", {"states": items})
 
