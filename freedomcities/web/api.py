@@ -793,3 +793,9 @@ def publish_version(request: HttpRequest, version_id: VersionId) -> PolicyVersio
     version = _version(request, version_id)
     publish(version, user=user)
     return _reloaded(version)
+
+
+# The events app's OSDI-shaped endpoints live in their own module, mounted here.
+from freedomcities.web.events.api import router as events_router  # noqa: E402
+
+api.add_router("/events/", events_router)

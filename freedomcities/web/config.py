@@ -63,6 +63,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The app's public address, for links in e-mails (reminders, RSVP confirmations).",
     ),
     Setting(
+        "FREEDOMCITIES_EVENTS_RATE_LIMIT",
+        "10",
+        "How many RSVPs or event posts one address may send per minute before being asked "
+        "to wait. Behind a proxy or on several servers, give Django a shared cache.",
+    ),
+    Setting(
         "FREEDOMCITIES_EMAIL_URL",
         "",
         "smtp://user:password@host:587 to send e-mail. Empty: e-mails are printed to the console.",

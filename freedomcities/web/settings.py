@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "freedomcities.web.jurisdictions",
     "freedomcities.web.scorecards",
     "freedomcities.web.campaign",
+    "freedomcities.web.events",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,7 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(_email_settings(setting("FREEDOMCITIES_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = setting("FREEDOMCITIES_FROM_EMAIL")
 SITE_URL = setting("FREEDOMCITIES_SITE_URL").rstrip("/")
+EVENTS_RATE_LIMIT = int(setting("FREEDOMCITIES_EVENTS_RATE_LIMIT"))
 
 
 def _queue(url: str) -> SqliteHuey | RedisHuey:

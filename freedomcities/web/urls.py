@@ -36,6 +36,7 @@ urlpatterns = [
     path("review/", scorecards.review_queue, name="review_queue"),
     path("", include("freedomcities.web.campaign.urls")),
     path("", include("freedomcities.web.campaign.urls_tools")),
+    path("", include("freedomcities.web.events.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

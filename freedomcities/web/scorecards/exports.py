@@ -79,11 +79,11 @@ def to_csv(rows: Sequence[AgencyRow]) -> str:
         for rule in rules():
             cell = data["rules"][rule.id]
             line += [int(cell["status"] == Status.MEETS), cell["status"] or "", cell["language"]]
-        writer.writerow([_neutralise(value) for value in line])
+        writer.writerow([neutralise(value) for value in line])
     return out.getvalue()
 
 
-def _neutralise(value: object) -> object:
+def neutralise(value: object) -> object:
     """Stop a spreadsheet from running a cell that starts like a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value

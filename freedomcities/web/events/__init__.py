@@ -1,0 +1,1 @@
+"""Public events on the map: actions a group organises, RSVPs and attendance."""
