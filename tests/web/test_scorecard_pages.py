@@ -322,3 +322,21 @@ def test_with_one_state_loaded_the_home_page_is_its_dashboard(
     )
     page = client.get("/").content.decode()
     assert "New Mexico" in page and "Arizona" in page
+
+
+def test_the_dashboard_table_pages_by_a_hundred_and_keeps_its_filters(
+    client: Client, mesa_police: Agency
+) -> None:
+    from freedomcities.web.jurisdictions.models import AgencyKind
+
+    mesa = mesa_police.jurisdiction
+    Agency.objects.bulk_create(
+        Agency(jurisdiction=mesa, kind=AgencyKind.JAIL, name=f"Sample jail {n:03d}")
+        for n in range(120)
+    )
+    first = client.get("/states/az/?kind=jail&sort=name").content.decode()
+    assert "1\N{EN DASH}100 of 120 agencies" in first
+    assert "Sample jail 099" in first and "Sample jail 100" not in first
+    assert 'href="?kind=jail&amp;sort=name&page=2"' in first
+    second = client.get("/states/az/?kind=jail&sort=name&page=2").content.decode()
+    assert "Sample jail 100" in second and mesa_police.name not in second

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdict
 from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.models import Status
 from freedomcities.web.scorecards.views import agency_card
+
+
+ROWS_PER_PAGE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,9 +55,15 @@ def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
         q=params.get("q", ""),
     )
     sort = params.get("sort", "name")
+    page = Paginator(dashboard.sort_rows(rows, sort), ROWS_PER_PAGE).get_page(params.get("page"))
+    others = params.copy()
+    others.pop("page", None)
     context = {
         "state": state,
-        "rows": dashboard.sort_rows(rows, sort),
+        "rows": page.object_list,
+        "page": page,
+        "query": others.urlencode(),
+        "matching": len(rows),
         "total": len(all_rows),
         "sort": sort,
         "rules": dashboard.rules(),

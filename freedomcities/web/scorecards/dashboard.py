@@ -12,12 +12,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+
+from django.utils.translation import gettext_lazy as _
 
 from freedomcities.rules import Rule, load_ruleset
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
 from freedomcities.web.scorecards.models import PolicyVersion, Review, RuleResult, Status
 
+SYMBOLS = {
+    "meets": "\N{HEAVY CHECK MARK}",
+    "partial": "\N{CIRCLE WITH LEFT HALF BLACK}",
+    "conflicts": "\N{HEAVY BALLOT X}",
+    "silent": "\N{WHITE CIRCLE}",
+}
+WORDS = {
+    "meets": _("In place"),
+    "partial": _("Partly"),
+    "conflicts": _("Conflicts"),
+    "silent": _("Not addressed"),
+    "none": _("No policy yet"),
+}
 SORTS = ("name", "-name", "met", "-met", "date", "-date", "stage", "-stage", "kind", "-kind")
 
 
@@ -54,45 +69,90 @@ class AgencyRow:
     def policy_date(self) -> datetime.date | None:
         return self.version.policy_date if self.version else None
 
+    @property
+    def cells(self) -> list[Cell]:
+        """One cell per rule, ready to print without a template include per cell."""
+        return [
+            Cell(
+                rule.id,
+                self.statuses.get(rule.id, "none") if self.version else "none",
+                rule.id in self.in_practice,
+            )
+            for rule in rules()
+        ]
 
-def published_versions(agencies: Iterable[Agency]) -> QuerySet[PolicyVersion]:
-    """Every published version of these agencies, with results and reviews fetched."""
-    return (
-        PolicyVersion.objects.filter(policy__agency__in=list(agencies), published_at__isnull=False)
+
+@dataclass(frozen=True)
+class Cell:
+    """A rule's status in one row of the table."""
+
+    rule_id: str
+    status: str
+    in_practice: bool
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.status, "\N{EN DASH}")
+
+    @property
+    def word(self) -> str:
+        return str(WORDS.get(self.status, WORDS["none"]))
+
+
+def published_versions(agencies: QuerySet[Agency]) -> list[PolicyVersion]:
+    """Every published version of these agencies, oldest first (only the fields rows need)."""
+    return list(
+        PolicyVersion.objects.filter(policy__agency__in=agencies, published_at__isnull=False)
         .select_related("policy")
-        .prefetch_related(
-            Prefetch(
-                "rule_results",
-                queryset=RuleResult.objects.only("version_id", "rule_id", "status", "position"),
-            ),
-            Prefetch("reviews", queryset=Review.objects.order_by("created_at", "pk")),
-        )
-        .order_by("policy_date", "uploaded_at")
+        .only("id", "policy_date", "uploaded_at", "published_at", "obtained", "policy__agency_id")
+        .order_by("policy_date", "uploaded_at", "pk")
     )
 
 
+def published_statuses(
+    versions: Iterable[PolicyVersion],
+) -> dict[int, tuple[dict[str, str], set[str]]]:
+    """Version id -> each rule's published status and the rules in place in practice only.
+
+    Read as plain tuples in two queries, not as model objects: a state's
+    dashboard reads thousands of results and reviews on every request.
+    """
+    ids = [version.pk for version in versions]
+    statuses: dict[int, dict[str, str]] = defaultdict(dict)
+    practice: dict[int, set[str]] = defaultdict(set)
+    results = RuleResult.objects.filter(version_id__in=ids).values_list(
+        "version_id", "rule_id", "status"
+    )
+    for version_id, rule_id, status in results:
+        statuses[version_id][rule_id] = status
+    reviews = (
+        Review.objects.filter(version_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("version_id", "rule_id", "status", "in_practice_only")
+    )
+    for version_id, rule_id, status, in_practice_only in reviews:  # the latest review wins
+        statuses[version_id][rule_id] = status
+        (practice[version_id].add if in_practice_only else practice[version_id].discard)(rule_id)
+    return {pk: (statuses[pk], practice[pk]) for pk in ids}
+
+
 def statuses_of(version: PolicyVersion) -> tuple[dict[str, str], set[str]]:
-    """Each rule's published status (review first), and the rules in place in practice only."""
-    latest: dict[str, Review] = {}
-    for review in version.reviews.all():
-        latest[review.rule_id] = review
-    statuses = {}
-    for result in version.rule_results.all():
-        found = latest.get(result.rule_id)
-        statuses[result.rule_id] = found.status if found else result.status
-    practice = {rule for rule, item in latest.items() if item.in_practice_only}
-    return statuses, practice
+    """One version's published statuses (review first) and its rules in practice only."""
+    return published_statuses([version])[version.pk]
 
 
 def agency_rows(agencies: QuerySet[Agency]) -> list[AgencyRow]:
     """One row per agency with its latest published scorecard."""
     agencies = agencies.select_related("jurisdiction")
     rows = {agency.pk: AgencyRow(agency=agency, version=None) for agency in agencies}
-    for version in published_versions(a for a in agencies):
-        row = rows[version.policy.agency_id]
-        if row.version is None or version.policy_date >= row.version.policy_date:
-            row.version = version
-            row.statuses, row.in_practice = statuses_of(version)
+    latest: dict[int, PolicyVersion] = {}
+    for version in published_versions(agencies):  # oldest first, so the newest stays
+        latest[version.policy.agency_id] = version
+    found = published_statuses(latest.values())
+    for agency_id, version in latest.items():
+        row = rows[agency_id]
+        row.version = version
+        row.statuses, row.in_practice = found[version.pk]
     return list(rows.values())
 
 
@@ -154,14 +214,14 @@ def state_history(state: str) -> list[HistoryPoint]:
     Each agency counts its latest published version as of the date, so a
     weaker new policy lowers the line as it should.
     """
-    agencies = Agency.objects.filter(jurisdiction__state=state)
+    versions = published_versions(Agency.objects.filter(jurisdiction__state=state))
+    found = published_statuses(versions)
+    core = core_rule_ids()
     current: dict[int, int] = {}
     points: dict[datetime.date, HistoryPoint] = {}
-    for version in published_versions(agencies):
-        statuses, _practice = statuses_of(version)
-        current[version.policy.agency_id] = sum(
-            1 for rule in core_rule_ids() if statuses.get(rule) == Status.MEETS
-        )
+    for version in versions:
+        statuses, _practice = found[version.pk]
+        current[version.policy.agency_id] = sum(1 for r in core if statuses.get(r) == Status.MEETS)
         points[version.policy_date] = HistoryPoint(
             version.policy_date, sum(current.values()), len(current)
         )
