@@ -29,6 +29,14 @@ def _fast_passwords(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with no cached dashboards (ids repeat after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_queue() -> Iterator[None]:
     """Run background jobs in the test's own thread, on an in-memory queue."""
     from django.conf import settings

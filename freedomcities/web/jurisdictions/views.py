@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,8 +26,8 @@ from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.models import Status
 from freedomcities.web.scorecards.views import agency_card
 
-
 ROWS_PER_PAGE = 100
+DASHBOARD_CACHE_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,11 +48,38 @@ def _state_or_404(postal: str) -> Jurisdiction:
 
 
 def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
-    """A state at a glance: the map, the sortable table of agencies, the history chart."""
+    """A state at a glance: the map, the sortable table of agencies, the history chart.
+
+    The body is the same for everyone, so it is kept in the cache under the
+    state's data stamp: any publication, review, new agency or stage change
+    makes a new key, and the page is drawn again.
+    """
     state = _state_or_404(postal)
+    key = (
+        "dashboard:"
+        + hashlib.sha256(
+            "|".join(
+                [
+                    state.state,
+                    dashboard.state_stamp(state.state),
+                    get_language() or "",
+                    request.GET.urlencode(),
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("jurisdictions/_state_body.html", _dashboard(state, request.GET))
+        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+    context = {"state": state, "body": mark_safe(body)}
+    return render(request, "jurisdictions/state.html", context)
+
+
+def _dashboard(state: Jurisdiction, params: QueryDict) -> dict[str, object]:
+    """The dashboard's map, filtered and sorted table page, and chart."""
     all_rows = dashboard.agency_rows(Agency.objects.filter(jurisdiction__state=state.state))
     shading = dashboard.shading(all_rows)
-    params = request.GET
     rows = dashboard.filter_rows(
         all_rows,
         rule=params.get("rule", ""),
@@ -58,7 +91,7 @@ def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
     page = Paginator(dashboard.sort_rows(rows, sort), ROWS_PER_PAGE).get_page(params.get("page"))
     others = params.copy()
     others.pop("page", None)
-    context = {
+    return {
         "state": state,
         "rows": page.object_list,
         "page": page,
@@ -73,7 +106,6 @@ def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
         "map": state_map(state, all_rows, shading),
         "chart": history_chart(dashboard.state_history(state.state)),
     }
-    return render(request, "jurisdictions/state.html", context)
 
 
 EXPORTS = {
