@@ -799,3 +799,8 @@ def publish_version(request: HttpRequest, version_id: VersionId) -> PolicyVersio
 from freedomcities.web.events.api import router as events_router  # noqa: E402
 
 api.add_router("/events/", events_router)
+
+# The campaign tracker's endpoints, too (its module imports this one's auth and shapes).
+from freedomcities.web.campaign.api import router as campaign_router  # noqa: E402
+
+api.add_router("/campaign/", campaign_router)

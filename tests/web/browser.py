@@ -30,11 +30,11 @@ from pathlib import Path
 import pytest
 from huey import Huey
 from huey.consumer import Consumer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 CHROMIUM = os.environ.get("FREEDOMCITIES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "output"
 """Screenshots from the browser tests (gitignored)."""
 

@@ -493,7 +493,13 @@ def test_publish_flow(client: Client, draft: PolicyVersion, staff_key: str) -> N
 
 def test_every_operation_is_described_and_documents_its_errors(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
-    operations = [op for path in schema["paths"].values() for op in path.values()]
+    # The events and campaign routers test their own operations; these are the scorecards'.
+    operations = [
+        op
+        for path, ops in schema["paths"].items()
+        if not path.startswith(("/api/events/", "/api/campaign/"))
+        for op in ops.values()
+    ]
     assert len(operations) == 13
     for operation in operations:
         assert operation["description"] or operation["summary"], operation["operationId"]

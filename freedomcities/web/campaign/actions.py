@@ -284,6 +284,11 @@ def add_official(
         _("Only group organizers and affiliate staff can add officials."),
     )
     office = _check_office(office)
+    if group is not None and group.state != jurisdiction.state:
+        raise ActionError(
+            _("%(group)s campaigns in %(state)s, not in %(place)s.")
+            % {"group": group, "state": group.state, "place": jurisdiction}
+        )
     if role not in PostRole.values:
         raise ActionError(_("Choose the official's office."))
     if agency is not None and agency.jurisdiction_id != jurisdiction.pk:
@@ -558,8 +563,15 @@ def _check_outcome(meeting: Meeting, outcome: Outcome) -> None:
         raise ActionError(_("The meeting cannot have been held in the future; check the date."))
     if held_on < meeting.requested_on:
         raise ActionError(_("The meeting cannot have been held before it was requested."))
+    seen: set[tuple[int, str]] = set()
     for answer in outcome.answers:
         _check_answer(answer, officials, rule_ids)
+        if (answer.person_id, answer.rule_id) in seen:
+            raise ActionError(
+                _("Rule %(rule)s has two answers from the same official; keep one.")
+                % {"rule": answer.rule_id}
+            )
+        seen.add((answer.person_id, answer.rule_id))
     for promise in outcome.promises:
         _check_promise(meeting.group, promise, held_on, officials)
     if (

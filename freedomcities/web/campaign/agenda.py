@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from freedomcities.rules import Rule
 from freedomcities.web.campaign.models import InPlace, Meeting, Report, Support
+from freedomcities.web.campaign.tactics import rule_list
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction
 from freedomcities.web.scorecards import dashboard
 from freedomcities.web.scorecards.models import Status
@@ -108,14 +109,14 @@ def _outcome_lines(meeting: Meeting) -> list[str]:
     when = timezone.localdate(meeting.starts_at).isoformat() if meeting.starts_at else "?"
     lines = [_("On %(date)s we met %(names)s.") % {"date": when, "names": names or "?"}]
     kinds = [
-        ("support", Support.YES, _("%(name)s will support rules %(rules)s.")),
-        ("support", Support.NO, _("%(name)s will not support rules %(rules)s.")),
-        ("support", Support.EVASIVE, _("%(name)s gave no clear answer on rules %(rules)s.")),
-        ("in_place", InPlace.WRITTEN, _("%(name)s says rules %(rules)s are in place in writing.")),
+        ("support", Support.YES, _("%(name)s will support %(rules)s.")),
+        ("support", Support.NO, _("%(name)s will not support %(rules)s.")),
+        ("support", Support.EVASIVE, _("%(name)s gave no clear answer on %(rules)s.")),
+        ("in_place", InPlace.WRITTEN, _("%(name)s says %(rules)s: in place in writing.")),
         (
             "in_place",
             InPlace.PRACTICE,
-            _("%(name)s says rules %(rules)s are followed in practice only."),
+            _("%(name)s says %(rules)s: followed in practice only."),
         ),
     ]
     answers = list(meeting.answers.select_related("person").order_by("person__name", "pk"))
@@ -124,7 +125,7 @@ def _outcome_lines(meeting: Meeting) -> list[str]:
         for field_name, value, text in kinds:
             rules = [a.rule_id for a in mine if getattr(a, field_name) == value]
             if rules:
-                lines.append(text % {"name": person.name, "rules": ", ".join(rules)})
+                lines.append(text % {"name": person.name, "rules": rule_list(rules)})
     for promise in meeting.promises.select_related("person"):
         who = promise.person.name if promise.person else _("We")
         lines.append(

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import StringConstraints
@@ -45,6 +45,9 @@ class Message(Schema):
     detail: str
 
 
+EventKey = Annotated[uuid.UUID, Path(description="The event's identifier (a UUID).")]
+
+
 class EventsQuery(Schema):
     """Filters for the list of events, the same as the map's."""
 
@@ -57,8 +60,10 @@ class EventsQuery(Schema):
     start: datetime.date | None = Field(None, description="Events ending on or after this day.")
     end: datetime.date | None = Field(None, description="Events starting on or before this day.")
     tactic: Tactic | None = Field(None, description="Only this kind of action.")
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    per_page: int = Field(25, ge=1, le=MAX_PER_PAGE)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Which page of results, from 1.")
+    per_page: int = Field(
+        25, ge=1, le=MAX_PER_PAGE, description="How many events per page of results."
+    )
 
 
 class EventsToken(HttpBearer):
@@ -124,7 +129,7 @@ def list_events(request: HttpRequest, query: Query[EventsQuery]) -> dict[str, An
 
 
 @router.get("/{key}", response={200: dict[str, Any], 404: Message}, url_name="osdi_event")
-def get_event(request: HttpRequest, key: uuid.UUID) -> dict[str, Any]:
+def get_event(request: HttpRequest, key: EventKey) -> dict[str, Any]:
     """One public event in OSDI's shape."""
     return _resource(request, _public_event(key))
 
@@ -135,7 +140,7 @@ def get_event(request: HttpRequest, key: uuid.UUID) -> dict[str, Any]:
     auth=EventsToken(),
     url_name="osdi_attendances",
 )
-def list_attendances(request: HttpRequest, key: uuid.UUID) -> dict[str, Any]:
+def list_attendances(request: HttpRequest, key: EventKey) -> dict[str, Any]:
     """An event's RSVPs and who came, for its group's organizers and affiliate staff."""
     event = Event.objects.select_related("group").filter(uuid=key).first()
     user = getattr(request, "auth", None)

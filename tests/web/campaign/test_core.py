@@ -781,7 +781,7 @@ class TestReports:
         self, volunteer_client: Client, held_meeting: Meeting, volunteer: User
     ) -> None:
         form = _text(volunteer_client.get(f"/meetings/{held_meeting.pk}/report/"))
-        assert "Ramon Batista will support rules 5." in form
+        assert "Ramon Batista will support rule 5 (Don&#x27;t Ask Rule)." in form
         response = volunteer_client.post(
             f"/meetings/{held_meeting.pk}/report/", {"summary": "The chief listened."}
         )
@@ -793,7 +793,7 @@ class TestReports:
         assert 'id="copy"' in page and "The chief listened." in page
         text = _text(volunteer_client.get(f"/reports/{report.pk}/summary/?format=txt"))
         assert "People Power Mesa met officials of Mesa, AZ" in text
-        assert "gave no clear answer on rules 1" in text
+        assert "gave no clear answer on rule 1 (Judicial Warrant Rule)" in text
         assert "hostile" not in text and "vera" not in text
         assert Change.objects.filter(subject="report", action="submitted").exists()
 

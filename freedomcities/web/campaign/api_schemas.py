@@ -1,0 +1,713 @@
+"""The shapes of the campaign API: what each operation accepts and answers.
+
+Inputs are checked before any action runs: text is bounded by its column and
+free of NUL characters, dates fall between 1900 and 2200, ids fit a database
+key, and a time sent without a zone is read in the app's own. Outputs never
+carry more than the caller may see: :func:`official_out` leaves friendliness
+out for the public, :func:`answer_out` hides meetings the caller cannot open.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, P, PathEx, Schema
+from pydantic import AfterValidator, StringConstraints
+
+from freedomcities.web.api import MAX_ID, MAX_REVISION, Name, OcdId, PageQuery, StateCode, Storable
+from freedomcities.web.campaign import access, actions, agenda, drafts, tactics
+from freedomcities.web.campaign.models import (
+    Answer,
+    Change,
+    Friendliness,
+    Group,
+    GroupRole,
+    InPlace,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    Person,
+    PostRole,
+    Promise,
+    PromiseState,
+    Report,
+    ReportState,
+    Support,
+)
+from freedomcities.web.jurisdictions.models import Jurisdiction, Kind, Stage
+from freedomcities.web.scorecards import dashboard
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates outside are typing mistakes
+MAX_LONG_TEXT = 20_000  # notes, agendas, summaries
+
+
+# Input types -------------------------------------------------------------------------------
+
+
+def _day(value: datetime.date) -> datetime.date:
+    """Refuse dates no meeting or promise could have."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(_("Check the year: it should be between 1900 and 2200."))
+    return value
+
+
+def _moment(value: datetime.datetime) -> datetime.datetime:
+    """A sane moment, in the app's time zone when it came without one."""
+    _day(value.date())
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _email(value: str) -> str:
+    """An e-mail address, or nothing."""
+    try:
+        validate_email(value) if value else None
+    except ValidationError as exc:
+        raise ValueError(_("Give a valid e-mail address, or leave it empty.")) from exc
+    return value
+
+
+def _url(value: str) -> str:
+    """A web address, or nothing."""
+    try:
+        URLValidator(schemes=["http", "https"])(value) if value else None
+    except ValidationError as exc:
+        raise ValueError(
+            _("Give a web address starting with https://, or leave it empty.")
+        ) from exc
+    return value
+
+
+def _text(length: int, *, strip: bool = True, least: int = 0) -> Any:
+    """Text the database stores: at most ``length`` characters, no NUL."""
+    return StringConstraints(strip_whitespace=strip, min_length=least, max_length=length)
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Day = Annotated[datetime.date, AfterValidator(_day)]
+Moment = Annotated[datetime.datetime, AfterValidator(_moment)]
+Line = Annotated[str, _text(200), Storable]
+Phone = Annotated[str, _text(40), Storable]
+Address = Annotated[str, _text(300), Storable]
+Said = Annotated[str, _text(500), Storable]
+Promised = Annotated[str, _text(500, least=1), Storable]
+LongText = Annotated[str, _text(MAX_LONG_TEXT, strip=False), Storable]
+DraftText = Annotated[str, _text(drafts.MAX_TEXT, strip=False), Storable]
+Email = Annotated[str, _text(254), Storable, AfterValidator(_email)]
+Url = Annotated[str, _text(200), Storable, AfterValidator(_url)]
+Who = Annotated[str, _text(254, least=1), Storable]
+RuleId = Annotated[str, _text(10), Storable]
+DraftKind = Annotated[str, _text(20), Storable]
+GroupId = PathEx[int, P(ge=1, le=MAX_ID, description="The group's id.")]
+MeetingId = PathEx[int, P(ge=1, le=MAX_ID, description="The meeting's id.")]
+PersonId = PathEx[int, P(ge=1, le=MAX_ID, description="The official's id.")]
+PromiseId = PathEx[int, P(ge=1, le=MAX_ID, description="The promise's id.")]
+ReportId = PathEx[int, P(ge=1, le=MAX_ID, description="The report-back's id.")]
+PlaceId = PathEx[OcdId, P(description="Open Civic Data division id, its / and : as they are.")]
+
+
+class GroupIn(Schema):
+    """A new local group."""
+
+    name: Name = Field(description="The group's name, e.g. 'People Power Mesa'.")
+    state: StateCode = Field(description="Postal code of the affiliate's state, e.g. AZ.")
+    home: OcdId | None = Field(None, description="The ocd_id of the city or county it works in.")
+
+
+class PlaceIn(Schema):
+    """Another city or county for a group to campaign in."""
+
+    jurisdiction: OcdId = Field(description="Its ocd_id.")
+
+
+class MemberIn(Schema):
+    """A volunteer to add to a group, or whose part in it changes."""
+
+    who: Who = Field(description="Their username or e-mail address; they must have signed up.")
+    role: GroupRole = Field(GroupRole.MEMBER, description="Member or organizer.")
+    phone: Phone = Field("", description="Their phone (private to the group and staff).")
+    postal_code: Annotated[str, _text(10), Storable] = Field("", description="Their ZIP code.")
+
+
+class OfficeIn(Schema):
+    """An official's public office contacts, and the group's judgement of them."""
+
+    email: Email = Field("", description="Office e-mail.")
+    phone: Phone = Field("", description="Office phone.")
+    office_address: Address = Field("", description="Office address.")
+    url: Url = Field("", description="A web page about them.")
+    friendliness: Friendliness = Field(
+        Friendliness.UNDECIDED, description="How they stand towards the campaign (private)."
+    )
+
+
+class OfficialIn(OfficeIn):
+    """An official to press: who, which office, which group lists them."""
+
+    name: Name = Field(description="Their name.")
+    role: PostRole = Field(description="Their office.")
+    label: Line = Field("", description="Their title, e.g. 'Council member, district 7'.")
+    agency: Id | None = Field(None, description="The id of their agency here, if any.")
+    start_date: Day | None = Field(None, description="In office since.")
+    group: Id | None = Field(None, description="The group listing them; staff may leave it out.")
+
+
+class OfficialPatch(Schema):
+    """Changes to an official: only the fields sent change."""
+
+    name: Name | None = Field(None, description="Their name.")
+    email: Email | None = Field(None, description="Office e-mail.")
+    phone: Phone | None = Field(None, description="Office phone.")
+    office_address: Address | None = Field(None, description="Office address.")
+    url: Url | None = Field(None, description="A web page about them.")
+    friendliness: Friendliness | None = Field(None, description="How they stand (private).")
+    left_office_on: Day | None = Field(None, description="The day they left office, if they did.")
+
+
+class PlanPatch(Schema):
+    """Changes to a meeting's plan: only the fields sent change."""
+
+    status: MeetingStatus | None = Field(
+        None, description="requested, no_answer, refused or scheduled; held comes from the outcome."
+    )
+    requested_on: Day | None = Field(None, description="When the meeting was asked for.")
+    request_note: LongText | None = Field(None, description="Whom you asked, how, what they said.")
+    officials: list[Id] | None = Field(None, max_length=50, description="Ids of the officials.")
+    starts_at: Moment | None = Field(None, description="When it starts.")
+    place: Address | None = Field(None, description="Where.")
+    attendees: list[Id] | None = Field(None, max_length=100, description="Members' user ids.")
+    spokesperson: Id | None = Field(None, description="The spokesperson's user id.")
+    note_taker: Id | None = Field(None, description="The note taker's user id.")
+    agenda: LongText | None = Field(None, description="The agenda; left out keeps it as it is.")
+
+
+class PlanIn(PlanPatch):
+    """A meeting asked for (or scheduled); the agenda is drafted when none is given."""
+
+    jurisdiction: OcdId = Field(description="The ocd_id of one of the group's campaigns.")
+    requested_on: Day = Field(description="When the meeting was asked for.")
+
+
+class AnswerIn(Schema):
+    """One official's reply on one rule; don't know, not asked and no note clears it."""
+
+    official: Id = Field(description="The official's id; they must be on the meeting.")
+    rule: RuleId = Field(description="The rule's id, e.g. '4' or '1373'.")
+    in_place: InPlace = Field(InPlace.UNKNOWN, description="Is it in place?")
+    support: Support = Field(Support.NOT_ASKED, description="Will you support it?")
+    note: Said = Field("", description="What they said.")
+
+
+class PromiseIn(Schema):
+    """A promise an official made, or a next step the group took on."""
+
+    text: Promised = Field(description="What was promised.")
+    due_on: Day = Field(description="When it is due.")
+    official: Id | None = Field(None, description="The official who promised; null for the group.")
+    owner: Id | None = Field(None, description="The user id of the member who follows it up.")
+
+
+class OutcomeIn(Schema):
+    """What was said at a meeting; answers not sent stay as they were."""
+
+    revision: int = Field(ge=0, le=MAX_REVISION, description="The meeting's revision as read.")
+    held_at: Moment = Field(description="When it was held.")
+    answers: list[AnswerIn] = Field([], max_length=1000, description="Answers per official, rule.")
+    promises: list[PromiseIn] = Field([], max_length=50, description="Promises made.")
+    notes: LongText = Field("", description="Notes, private to the group and staff.")
+    point_of_contact: Id | None = Field(None, description="The official to keep in touch with.")
+    next_meeting_on: Day | None = Field(None, description="When they meet again.")
+
+
+class PromisePatch(Schema):
+    """A promise's new state, or due date."""
+
+    state: PromiseState | None = Field(None, description="open, done, broken or dropped.")
+    due_on: Day | None = Field(None, description="A new due date.")
+
+
+class ReportIn(Schema):
+    """A meeting's report-back to the affiliate."""
+
+    summary: LongText = Field(description="A short summary the group is happy to share.")
+
+
+class AcceptIn(Schema):
+    """Staff accept a report-back."""
+
+    publish: bool = Field(False, description="Make the officials' answers public.")
+    note: LongText = Field("", description="A note to the group.")
+
+
+class ReturnIn(Schema):
+    """Staff return a report-back with a question."""
+
+    note: LongText = Field(description="What the group should add or check.")
+
+
+class StageIn(Schema):
+    """A campaign's stage, set by hand."""
+
+    stage: Stage = Field(description="researching, meeting_requested, met, ..., stalled.")
+
+
+class TextIn(Schema):
+    """Text to check against the glossary."""
+
+    text: DraftText = Field(description="The text of a draft.")
+
+
+class MeetingQuery(PageQuery):
+    """Filters for meetings."""
+
+    group: Id | None = Field(None, description="Only this group's meetings.")
+    jurisdiction: OcdId | None = Field(None, description="Only meetings in this place.")
+    status: MeetingStatus | None = Field(None, description="Only meetings in this status.")
+
+
+class PromiseQuery(PageQuery):
+    """Filters for promises."""
+
+    group: Id | None = Field(None, description="Only this group's promises.")
+    official: Id | None = Field(None, description="Only this official's promises.")
+    state: PromiseState | None = Field(None, description="Only promises in this state.")
+    overdue: bool = Field(False, description="Only open promises past their due date.")
+
+
+class ReportQuery(PageQuery):
+    """Filters for the affiliate's queue."""
+
+    state: StateCode | None = Field(None, description="Postal code of the groups' state.")
+    show: ReportState | None = Field(
+        ReportState.SUBMITTED, description="Which reports; null (send show=) for all."
+    )
+
+
+class BoardQuery(PageQuery):
+    """Filters for the board."""
+
+    state: StateCode | None = Field(None, description="Postal code, e.g. AZ.")
+
+
+class ChangeQuery(PageQuery):
+    """Filters for a group's history."""
+
+    subject: Annotated[str, _text(40), Storable] | None = Field(
+        None, description="answer, meeting, promise, report, person, member, stage, ..."
+    )
+
+
+class DraftQuery(Schema):
+    """Whom a draft presses."""
+
+    official: Id | None = Field(None, description="The official; all of the place's if left out.")
+
+
+# Output types ------------------------------------------------------------------------------
+
+
+class PlaceOut(Schema):
+    """A city, county or state with its campaign's stage."""
+
+    ocd_id: str = Field(description="Open Civic Data division id.")
+    name: str = Field(description="Its name, e.g. 'Mesa'.")
+    kind: Kind = Field(description="State, county or place.")
+    state: str = Field(description="Postal code, e.g. AZ.")
+    stage: Stage = Field(description="Where its campaign stands; empty for none yet.")
+
+
+class StageOut(PlaceOut):
+    """A place's stage, and whether the caller may set it."""
+
+    can_set: bool = Field(description="Whether the caller may set the stage by hand.")
+
+
+class GroupOut(Schema):
+    """A local volunteer group and its campaigns."""
+
+    id: int = Field(description="The group's id.")
+    name: str = Field(description="Its name.")
+    state: str = Field(description="Postal code of its affiliate's state.")
+    home: str | None = Field(description="The ocd_id of the city or county it mostly works in.")
+    campaigns: list[PlaceOut] = Field(description="Where it campaigns (its home included).")
+    created_at: datetime.datetime = Field(description="When it was started.")
+
+    @staticmethod
+    def resolve_home(obj: Group) -> str | None:
+        return obj.home.ocd_id if obj.home else None
+
+    @staticmethod
+    def resolve_campaigns(obj: Group) -> list[Jurisdiction]:
+        return list(Jurisdiction.objects.filter(pk__in=place_ids(obj)).order_by("name"))
+
+
+class UserRef(Schema):
+    """A group member, as other members see them."""
+
+    id: int = Field(description="Their user id.")
+    username: str = Field(description="Their username.")
+    name: str = Field(description="Their full name, when they gave one.")
+
+    @staticmethod
+    def resolve_name(obj: User) -> str:
+        return obj.get_full_name()
+
+
+class MemberOut(Schema):
+    """A volunteer in a group, with contacts private to the group and staff."""
+
+    user: UserRef = Field(description="Who.")
+    role: GroupRole = Field(description="Member or organizer.")
+    phone: str = Field(description="Their phone.")
+    postal_code: str = Field(description="Their ZIP code.")
+    invite_to_events: bool = Field(description="Agreed to hear about events near them.")
+    joined_at: datetime.datetime = Field(description="When they joined.")
+
+
+class OfficeOut(Schema):
+    """A post an official holds or held (Popolo Membership of a Post)."""
+
+    jurisdiction: str = Field(description="The post's ocd_id.")
+    role: PostRole = Field(description="The office.")
+    label: str = Field(description="The title, e.g. 'Council member, district 7'.")
+    agency: int | None = Field(description="The id of its agency, if any.")
+    start_date: datetime.date | None = Field(description="In office since.")
+    end_date: datetime.date | None = Field(description="Left office on; null while in office.")
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Membership) -> str:
+        return obj.post.jurisdiction.ocd_id
+
+    @staticmethod
+    def resolve_role(obj: Membership) -> str:
+        return obj.post.role
+
+    @staticmethod
+    def resolve_label(obj: Membership) -> str:
+        return obj.post.label
+
+    @staticmethod
+    def resolve_agency(obj: Membership) -> int | None:
+        return obj.post.agency_id
+
+
+class OfficialOut(Schema):
+    """An official or staff member with public office contacts."""
+
+    id: int = Field(description="The official's id.")
+    name: str = Field(description="Their name.")
+    email: str = Field(description="Office e-mail.")
+    phone: str = Field(description="Office phone.")
+    office_address: str = Field(description="Office address.")
+    url: str = Field(description="A web page about them.")
+    friendliness: Friendliness | None = Field(
+        description="How they stand; null unless the caller is in the group that listed them."
+    )
+    offices: list[OfficeOut] = Field(description="The posts they hold or held.")
+
+
+class AnswerOut(Schema):
+    """One official's reply on one rule at one meeting."""
+
+    id: int = Field(description="The answer's id.")
+    official: int = Field(description="The official's id.")
+    official_name: str = Field(description="The official's name.")
+    rule: str = Field(description="The rule's id.")
+    in_place: InPlace = Field(description="Is it in place?")
+    support: Support = Field(description="Will you support it?")
+    note: str = Field(description="What they said.")
+    meeting: int | None = Field(description="The meeting's id; null if the caller cannot see it.")
+    meeting_date: datetime.date | None = Field(description="When the meeting was held.")
+    recorded_at: datetime.datetime = Field(description="When it was last recorded.")
+    published: bool = Field(description="Whether staff made it public.")
+
+
+class PositionOut(Schema):
+    """Where an official stands on one rule: their latest answer and the earlier ones."""
+
+    rule: str = Field(description="The rule's id.")
+    name: str = Field(description="The rule's name.")
+    position: AnswerOut | None = Field(description="Their latest answer the caller may see.")
+    history: list[AnswerOut] = Field(description="Every answer the caller may see, oldest first.")
+
+
+class PromiseOut(Schema):
+    """A promise or next step with its owner and due date."""
+
+    id: int = Field(description="The promise's id.")
+    group: int = Field(description="The group's id.")
+    meeting: int | None = Field(description="The meeting it was made at.")
+    official: int | None = Field(description="The official who promised; null for the group.")
+    official_name: str | None = Field(description="Their name.")
+    text: str = Field(description="What was promised.")
+    owner: UserRef | None = Field(description="The member who follows it up.")
+    due_on: datetime.date = Field(description="When it is due.")
+    state: PromiseState = Field(description="open, done, broken or dropped.")
+    overdue: bool = Field(description="Open and past its due date.")
+
+    @staticmethod
+    def resolve_group(obj: Promise) -> int:
+        return obj.group_id
+
+    @staticmethod
+    def resolve_meeting(obj: Promise) -> int | None:
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_official(obj: Promise) -> int | None:
+        return obj.person_id
+
+    @staticmethod
+    def resolve_official_name(obj: Promise) -> str | None:
+        return obj.person.name if obj.person else None
+
+    @staticmethod
+    def resolve_overdue(obj: Promise) -> bool:
+        return obj.state == PromiseState.OPEN and obj.due_on < timezone.localdate()
+
+
+class MeetingSummary(Schema):
+    """A meeting in a list."""
+
+    id: int = Field(description="The meeting's id.")
+    group: int = Field(description="The group's id.")
+    jurisdiction: str = Field(description="The ocd_id of the place.")
+    status: MeetingStatus = Field(description="From requested to reported.")
+    requested_on: datetime.date = Field(description="When it was asked for.")
+    starts_at: datetime.datetime | None = Field(description="When it starts or started.")
+    place: str = Field(description="Where.")
+    revision: int = Field(description="Send it back with the outcome.")
+    report: int | None = Field(description="The id of its report-back, once sent.")
+
+    @staticmethod
+    def resolve_group(obj: Meeting) -> int:
+        return obj.group_id
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Meeting) -> str:
+        return obj.jurisdiction.ocd_id
+
+    @staticmethod
+    def resolve_report(obj: Meeting) -> int | None:
+        return Report.objects.filter(meeting=obj).values_list("pk", flat=True).first()
+
+
+class PersonRef(Schema):
+    """An official, by id and name."""
+
+    id: int = Field(description="The official's id.")
+    name: str = Field(description="Their name.")
+
+
+class MeetingOut(MeetingSummary):
+    """A meeting with its people, agenda, notes, answers and promises."""
+
+    request_note: str = Field(description="Whom they asked, how, and what was said.")
+    officials: list[PersonRef] = Field(description="The officials asked or met.")
+    attendees: list[UserRef] = Field(description="Group members attending.")
+    spokesperson: UserRef | None = Field(description="Who speaks for the group.")
+    note_taker: UserRef | None = Field(description="Who takes the notes.")
+    agenda: str = Field(description="The agenda.")
+    notes: str = Field(description="Notes, private to the group and affiliate staff.")
+    point_of_contact: PersonRef | None = Field(description="The official to keep in touch with.")
+    next_meeting_on: datetime.date | None = Field(description="When they meet again.")
+    answers: list[AnswerOut] = Field(description="What each official said on each rule.")
+    promises: list[PromiseOut] = Field(description="Promises made at the meeting.")
+
+    @staticmethod
+    def resolve_officials(obj: Meeting) -> list[Person]:
+        return list(obj.officials.all())
+
+    @staticmethod
+    def resolve_attendees(obj: Meeting) -> list[User]:
+        return list(obj.attendees.all())
+
+    @staticmethod
+    def resolve_answers(obj: Meeting) -> list[dict[str, Any]]:
+        answers = obj.answers.select_related("person", "meeting").order_by("person__name", "pk")
+        return [answer_out(a, visible=True) for a in sorted(answers, key=rule_order)]
+
+    @staticmethod
+    def resolve_promises(obj: Meeting) -> list[Promise]:
+        return list(obj.promises.select_related("person", "owner"))
+
+
+class StaleOutcome(Schema):
+    """Someone saved this meeting's outcome first: read it again before saving."""
+
+    detail: str = Field(description="What happened and what to do next.")
+    revision: int = Field(description="The meeting's revision now.")
+
+
+class ReportOut(Schema):
+    """A meeting's report-back to the state affiliate."""
+
+    id: int = Field(description="The report's id.")
+    meeting: int = Field(description="The meeting's id.")
+    group: int = Field(description="The group's id.")
+    group_name: str = Field(description="The group's name.")
+    jurisdiction: str = Field(description="The ocd_id of the place.")
+    state: ReportState = Field(description="submitted, accepted or returned.")
+    summary: str = Field(description="The group's summary.")
+    share_text: str = Field(description="A short summary to share: no notes, no names.")
+    submitted_by: str | None = Field(description="Who sent it (username).")
+    submitted_at: datetime.datetime = Field(description="When.")
+    reviewed_by: str | None = Field(description="The staff member who reviewed it.")
+    reviewed_at: datetime.datetime | None = Field(description="When.")
+    staff_note: str = Field(description="The affiliate's note to the group.")
+
+    @staticmethod
+    def resolve_meeting(obj: Report) -> int:
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_group(obj: Report) -> int:
+        return obj.meeting.group_id
+
+    @staticmethod
+    def resolve_group_name(obj: Report) -> str:
+        return obj.meeting.group.name
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Report) -> str:
+        return obj.meeting.jurisdiction.ocd_id
+
+    @staticmethod
+    def resolve_share_text(obj: Report) -> str:
+        return agenda.share_text(obj)
+
+    @staticmethod
+    def resolve_submitted_by(obj: Report) -> str | None:
+        return obj.submitted_by.get_username() if obj.submitted_by else None
+
+    @staticmethod
+    def resolve_reviewed_by(obj: Report) -> str | None:
+        return obj.reviewed_by.get_username() if obj.reviewed_by else None
+
+
+class TacticOut(Schema):
+    """A tactic from the guide, with its how-to."""
+
+    id: str = Field(description="The tactic's id, e.g. 'town-hall'.")
+    name: str = Field(description="Its name.")
+    summary: str = Field(description="What it is.")
+    level: int = Field(description="Pressure, from 1 (gentle) to 5 (strongest).")
+    wins_allies: bool = Field(description="Whether it wins new allies.")
+    steps: list[str] = Field(description="How to do it.")
+    pitfalls: list[str] = Field(description="What to avoid.")
+    questions: list[str] = Field(description="Sample questions, where it has any.")
+    drafts: list[str] = Field(description="Kinds of draft it uses (see the drafts operation).")
+
+
+class SuggestionOut(Schema):
+    """A tactic to try next with an official (or a place's officials), and why."""
+
+    official: int | None = Field(description="The official's id; null for a place's officials.")
+    official_name: str | None = Field(description="Their name.")
+    facts: list[str] = Field(description="What happened: refusals, dodges, overdue promises.")
+    reason: str = Field(description="Why this tactic.")
+    tactic: TacticOut = Field(description="The tactic.")
+
+    @staticmethod
+    def resolve_official(obj: tactics.Suggestion) -> int | None:
+        return obj.official.pk if obj.official else None
+
+    @staticmethod
+    def resolve_official_name(obj: tactics.Suggestion) -> str | None:
+        return obj.official.name if obj.official else None
+
+
+class WordingFlag(Schema):
+    """A phrase the glossary asks to avoid, and the wording to use instead."""
+
+    start: int = Field(description="Where it starts in the text (characters).")
+    end: int = Field(description="Where it ends.")
+    phrase: str = Field(description="The words found.")
+    suggestion: str = Field(description="What to say instead.")
+
+
+class DraftOut(Schema):
+    """A draft written from the facts, to edit before sending."""
+
+    kind: str = Field(description="letter, call, town-hall, testimony or editor.")
+    title: str = Field(description="What it is and whom it presses.")
+    official: int | None = Field(description="The official it presses; null for all.")
+    text: str = Field(description="The draft.")
+    flags: list[WordingFlag] = Field(description="Phrases to reword.")
+
+
+class ChangeOut(Schema):
+    """Who changed what, when."""
+
+    id: int = Field(description="The change's id.")
+    at: datetime.datetime = Field(description="When.")
+    user: str | None = Field(description="Who (username).")
+    subject: str = Field(description="What kind of thing: answer, report, promise, ...")
+    subject_id: int = Field(description="Its id.")
+    action: str = Field(description="What was done.")
+    details: dict[str, Any] = Field(description="What changed.")
+
+    @staticmethod
+    def resolve_user(obj: Change) -> str | None:
+        return obj.user.get_username() if obj.user else None
+
+
+# Shaping -----------------------------------------------------------------------------------
+
+
+def place_ids(group: Group) -> set[int]:
+    """The group's campaigns: its home and the places it added."""
+    ids = set(group.jurisdictions.values_list("pk", flat=True))
+    return ids | ({group.home_id} if group.home_id else set())
+
+
+def official_out(person: Person, user: access.AnyUser) -> dict[str, Any]:
+    """An official's public facts, with friendliness for their group and staff only."""
+    offices = person.memberships.select_related("post__jurisdiction").order_by("start_date", "pk")
+    return {
+        **{key: getattr(person, key) for key in ("id", "name", "email", "phone", "url")},
+        "office_address": person.office_address,
+        "friendliness": person.friendliness if access.can_see_friendliness(user, person) else None,
+        "offices": list(offices),
+    }
+
+
+def answer_out(answer: Answer, *, visible: bool) -> dict[str, Any]:
+    """An answer; its meeting's id only when the caller may see the meeting."""
+    starts = answer.meeting.starts_at
+    return {
+        "id": answer.pk,
+        "official": answer.person_id,
+        "official_name": answer.person.name,
+        "rule": answer.rule_id,
+        "in_place": answer.in_place,
+        "support": answer.support,
+        "note": answer.note,
+        "meeting": answer.meeting_id if visible else None,
+        "meeting_date": timezone.localdate(starts) if starts else None,
+        "recorded_at": answer.recorded_at,
+        "published": answer.published_at is not None,
+    }
+
+
+def rule_order(answer: Answer) -> tuple[str, int]:
+    """Answers by official, then in the ruleset's order."""
+    order = [rule.id for rule in dashboard.rules()]
+    position = order.index(answer.rule_id) if answer.rule_id in order else len(order)
+    return (answer.person.name, position)
+
+
+def stage_out(place: Jurisdiction, user: access.AnyUser) -> dict[str, Any]:
+    """A place's stage, and whether the caller may set it."""
+    fields = ("ocd_id", "name", "kind", "state", "stage")
+    return {**{key: getattr(place, key) for key in fields}, "can_set": _can_set(user, place)}
+
+
+def _can_set(user: access.AnyUser, place: Jurisdiction) -> bool:
+    """Whether the user may set the place's stage by hand."""
+    return bool(user and user.is_authenticated) and actions.can_set_stage(user, place)
