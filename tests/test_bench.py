@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -78,3 +79,22 @@ def test_measure_rejects_an_unknown_workload(bench):
     _, run = bench
     with pytest.raises(ValueError, match="choose one of extract"):
         run.measure("nonsense", [])
+
+
+def test_web_bench_loads_every_page_of_a_small_state(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(str(BENCH))
+    web = importlib.import_module("web")
+    output = tmp_path / "web.json"
+    argv = ["--states", "DE", "--requests", "6", "--warmup", "1", "--concurrency", "2"]
+    assert web.main([*argv, "--output", str(output)]) == 0
+    result = json.loads(output.read_text())
+    rows = {row["label"]: row for row in result["rows"]}
+    assert list(rows)[:2] == ["healthz (baseline)", "dashboard DE"]
+    assert any(label.startswith("place Wilmington") for label in rows)
+    assert any(label.startswith("county ") for label in rows)
+    assert result["seed"]["agencies"] >= 4  # a sheriff per county (3), police in Wilmington...
+    for row in rows.values():
+        assert row["errors"] == {}
+        assert row["page"]["status"] == 200
+        assert row["p50_ms"] > 0
+        assert row["p95_x"] is not None
