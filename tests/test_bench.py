@@ -89,7 +89,7 @@ def test_web_bench_loads_every_page_of_a_small_state(monkeypatch, tmp_path):
     assert web.main([*argv, "--output", str(output)]) == 0
     result = json.loads(output.read_text())
     rows = {row["label"]: row for row in result["rows"]}
-    assert list(rows)[:2] == ["healthz (baseline)", "dashboard DE"]
+    assert list(rows)[:3] == ["healthz (baseline)", "dashboard DE", "dashboard DE, uncached"]
     assert any(label.startswith("place Wilmington") for label in rows)
     assert any(label.startswith("county ") for label in rows)
     assert result["seed"]["agencies"] >= 4  # a sheriff per county (3), police in Wilmington...
