@@ -218,6 +218,7 @@ def _seed_results(pairs: list[tuple[Any, dict[str, Any]]], staff: Any) -> None:
     from django.utils import timezone
 
     from freedomcities import __version__
+    from freedomcities.web.scorecards.actions import rule_results
     from freedomcities.web.scorecards.models import Analysis, Review, RuleResult
 
     now = timezone.now()
@@ -234,30 +235,19 @@ def _seed_results(pairs: list[tuple[Any, dict[str, Any]]], staff: Any) -> None:
         ),
         batch_size=500,
     )
-    rules = [
-        (version, index, rule)
-        for version, sample in pairs
-        for index, rule in enumerate(sample["scorecard"]["rules"])
-    ]
     RuleResult.objects.bulk_create(
         (
-            RuleResult(
-                version=version,
-                rule_id=rule["id"],
-                position=index,
-                status=rule["status"],
-                confidence=rule["confidence"],
-                evidence=rule["evidence"],
-                suggestion=rule["suggestion"] or "",
-            )
-            for version, index, rule in rules
+            row
+            for version, sample in pairs
+            for row in rule_results(version, sample["scorecard"]["rules"])
         ),
         batch_size=1000,
     )
     Review.objects.bulk_create(
         (
             Review(version=v, rule_id=r["id"], status=r["status"], reviewer=staff, created_at=now)
-            for v, _index, r in rules
+            for v, sample in pairs
+            for r in sample["scorecard"]["rules"]
         ),
         batch_size=1000,
     )

@@ -681,24 +681,7 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
 def _save_promises(meeting: Meeting, promises: Sequence[PromiseInput], by: User) -> None:
     """Keep each new promise, tied to the meeting."""
     for given in promises:
-        promise = Promise.objects.create(
-            group=meeting.group,
-            meeting=meeting,
-            person_id=given.person_id,
-            owner_id=given.owner_id,
-            text=given.text.strip(),
-            due_on=given.due_on,
-        )
-        record_change(
-            by,
-            meeting.group,
-            "promise",
-            promise.pk,
-            "made",
-            text=promise.text,
-            due_on=promise.due_on.isoformat(),
-            person=given.person_id,
-        )
+        _create_promise(meeting.group, given, by, meeting=meeting)
 
 
 def _save_meeting_outcome(meeting: Meeting, outcome: Outcome, by: User) -> None:
@@ -734,8 +717,16 @@ def add_promise(group: Group, given: PromiseInput, *, by: User) -> Promise:
     if given.due_on < timezone.localdate():
         raise ActionError(_("A new promise cannot be due in the past; check the date."))
     _check_promise(group, replace(given, person_id=None), given.due_on, set())
+    return _create_promise(group, given, by)
+
+
+def _create_promise(
+    group: Group, given: PromiseInput, by: User, *, meeting: Meeting | None = None
+) -> Promise:
+    """Save a checked promise and note who made it in the group's history."""
     promise = Promise.objects.create(
         group=group,
+        meeting=meeting,
         person_id=given.person_id,
         owner_id=given.owner_id,
         text=given.text.strip(),

@@ -207,7 +207,14 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
         for index, section in enumerate(scorecard.sections)
     )
     version.rule_results.all().delete()
-    RuleResult.objects.bulk_create(
+    RuleResult.objects.bulk_create(rule_results(version, data["rules"]))
+    carry_over_reviews(version)
+    PolicyVersion.objects.filter(pk=version.pk).update(job_state=JobState.DONE, progress=100)
+
+
+def rule_results(version: PolicyVersion, rules: list[dict[str, Any]]) -> list[RuleResult]:
+    """Unsaved rows for the scorecard JSON's rules, in its order, ready for bulk_create."""
+    return [
         RuleResult(
             version=version,
             rule_id=rule["id"],
@@ -217,10 +224,8 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             evidence=rule["evidence"],
             suggestion=rule["suggestion"] or "",
         )
-        for index, rule in enumerate(data["rules"])
-    )
-    carry_over_reviews(version)
-    PolicyVersion.objects.filter(pk=version.pk).update(job_state=JobState.DONE, progress=100)
+        for index, rule in enumerate(rules)
+    ]
 
 
 def carry_over_reviews(version: PolicyVersion) -> int:

@@ -23,6 +23,8 @@ from freedomcities.web.campaign.models import (
     Meeting,
     Person,
     PostRole,
+    Promise,
+    Report,
 )
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
 from freedomcities.web.scorecards.models import Obtained, Policy, PolicyVersion, RuleResult
@@ -150,6 +152,25 @@ def held_meeting(meeting: Meeting, chief: Person, volunteer: User) -> Meeting:
         notes="Private: the aide was hostile.",
     )
     return actions.record_outcome(meeting, outcome, by=volunteer, revision=meeting.revision)
+
+
+@pytest.fixture
+def report(held_meeting: Meeting, volunteer: User) -> Report:
+    """The volunteer's report-back on the held meeting, waiting for the affiliate."""
+    return actions.submit_report(held_meeting, by=volunteer, summary="We met the chief.")
+
+
+@pytest.fixture
+def promise(group: Group, held_meeting: Meeting, chief: Person, volunteer: User) -> Promise:
+    """The chief's promise at the held meeting, due in ten days, followed up by the volunteer."""
+    return Promise.objects.create(
+        group=group,
+        meeting=held_meeting,
+        person=chief,
+        owner=volunteer,
+        text="Send the written policy",
+        due_on=days_ago(-10),
+    )
 
 
 @pytest.fixture

@@ -90,23 +90,6 @@ def sam(staff: User) -> Caller:
     return Caller(staff)
 
 
-@pytest.fixture
-def report(held_meeting: Meeting, volunteer: User) -> Report:
-    return actions.submit_report(held_meeting, by=volunteer, summary="We met the chief.")
-
-
-@pytest.fixture
-def promise(group: Group, held_meeting: Meeting, chief: Person, volunteer: User) -> Promise:
-    return Promise.objects.create(
-        group=group,
-        meeting=held_meeting,
-        person=chief,
-        owner=volunteer,
-        text="Send the written policy",
-        due_on=days_ago(-10),
-    )
-
-
 def _changes(subject: str, action: str) -> list[Change]:
     return list(Change.objects.filter(subject=subject, action=action))
 

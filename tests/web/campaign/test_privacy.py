@@ -11,36 +11,18 @@ from __future__ import annotations
 import datetime
 import re
 
-import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from freedomcities.web.campaign import access, actions
+from freedomcities.web.campaign import access
 from freedomcities.web.campaign.models import Answer, Group, Meeting, Person, Promise, Report
 from freedomcities.web.jurisdictions.models import Jurisdiction
 from tests.web.campaign.conftest import MESA, days_ago
 
 NOTE = "Private: the aide was hostile."
-
-
-@pytest.fixture
-def report(held_meeting: Meeting, volunteer: User) -> Report:
-    return actions.submit_report(held_meeting, by=volunteer, summary="We met the chief.")
-
-
-@pytest.fixture
-def promise(group: Group, held_meeting: Meeting, chief: Person, volunteer: User) -> Promise:
-    return Promise.objects.create(
-        group=group,
-        meeting=held_meeting,
-        person=chief,
-        owner=volunteer,
-        text="Send the written policy",
-        due_on=days_ago(-10),
-    )
 
 
 def _private_pages(group: Group, meeting: Meeting, report: Report, promise: Promise) -> list[str]:
