@@ -17,10 +17,16 @@ from freedomcities.web.geography import AtlasNotFound, NationMap, us_map
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 
 WIDTH = 960
+Area = tuple[float, float, float, float]
+"""A rectangle on the map in SVG units: left, top, right, bottom."""
 ZOOM_MARGIN = 1.4
 """The zoomed window shows this many radii on each side of the centre."""
 MIN_HALF_WINDOW = 1.0
 LABELS = 8
+LABEL_CANDIDATES = 60
+"""Towns looked at, biggest first, to find ``LABELS`` whose names do not overlap."""
+CHAR_WIDTH = 0.6
+"""A letter's width in the map's sans-serif font, as a share of the font size."""
 NATION_DOT = 7.0
 
 
@@ -86,9 +92,11 @@ def event_map(
         return EventMap(nation, nation.view_box, dots, None, dot_radius=NATION_DOT)
     circle = _circle(nation, center, miles)
     half = max(circle.r * ZOOM_MARGIN, MIN_HALF_WINDOW)
-    view_box = f"{circle.x - half * 1.6:.1f} {circle.y - half:.1f} {half * 3.2:.1f} {half * 2:.1f}"
-    labels = _labels(nation, center, miles * half / circle.r)
-    return EventMap(nation, view_box, dots, circle, half / 36, labels, font_size=half / 14)
+    window = (circle.x - half * 1.6, circle.y - half, circle.x + half * 1.6, circle.y + half)
+    view_box = f"{window[0]:.1f} {window[1]:.1f} {window[2] - window[0]:.1f} {half * 2:.1f}"
+    font_size = half / 14
+    labels = _labels(nation, center, miles * half / circle.r, font_size, window)
+    return EventMap(nation, view_box, dots, circle, half / 36, labels, font_size=font_size)
 
 
 def _circle(nation: NationMap, center: tuple[float, float], miles: float) -> Circle:
@@ -99,8 +107,19 @@ def _circle(nation: NationMap, center: tuple[float, float], miles: float) -> Cir
     return Circle(x, y, max(abs(y - north_y), 0.5))
 
 
-def _labels(nation: NationMap, center: tuple[float, float], miles: float) -> tuple[Label, ...]:
-    """The largest towns in the window around the centre (``miles`` from it, up and down)."""
+def _labels(
+    nation: NationMap,
+    center: tuple[float, float],
+    miles: float,
+    font_size: float,
+    window: Area,
+) -> tuple[Label, ...]:
+    """The largest towns in the window around the centre (``miles`` from it, up and down).
+
+    Suburbs crowd around a big city, so a town whose name would overlap one already
+    placed is left out: the biggest names come first, and each placed name keeps its space.
+    A name that would run off the map's ``window`` (left, top, right, bottom) is left out too.
+    """
     box = bounding_box(center[0], center[1], miles)
     towns = Jurisdiction.objects.filter(
         kind=Kind.PLACE,
@@ -109,12 +128,43 @@ def _labels(nation: NationMap, center: tuple[float, float], miles: float) -> tup
             box.west - (box.east - box.west) * 0.3,
             box.east + (box.east - box.west) * 0.3,
         ),
-    ).order_by("-population")[:LABELS]
-    return tuple(
-        Label(*nation.point(town.latitude, town.longitude), town.name)
-        for town in towns
-        if town.latitude is not None and town.longitude is not None
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("-population")[:LABEL_CANDIDATES]
+    labels: list[Label] = []
+    taken: list[Area] = []
+    for town in towns:
+        assert town.latitude is not None and town.longitude is not None
+        x, y = nation.point(town.latitude, town.longitude)
+        area = _label_area(x, y, town.name, font_size)
+        if not _inside(area, window) or any(_overlap(area, other) for other in taken):
+            continue
+        labels.append(Label(x, y, town.name))
+        taken.append(area)
+        if len(labels) == LABELS:
+            break
+    return tuple(labels)
+
+
+def _label_area(x: float, y: float, name: str, font_size: float) -> Area:
+    """Roughly where a town's dot and name sit (left, top, right, bottom), with a little room."""
+    pad = font_size * 0.4
+    return (
+        x - pad,
+        y - pad,
+        x + font_size * (1 + CHAR_WIDTH * len(name)) + pad,
+        y + font_size * 1.3,
     )
+
+
+def _overlap(a: Area, b: Area) -> bool:
+    """Whether two areas share any point."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(a: Area, b: Area) -> bool:
+    """Whether area ``a`` lies wholly within area ``b``."""
+    return b[0] <= a[0] and a[2] <= b[2] and b[1] <= a[1] and a[3] <= b[3]
 
 
 def _dot(nation: NationMap, item: Found) -> Dot:
