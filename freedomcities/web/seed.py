@@ -10,7 +10,8 @@ Three verbs, each safe to run again (a second run changes nothing):
   with versions of the fictional policies in ``freedomcities/samples/demo``,
   analysed by the engine, reviewed and published by a demo staff user. Every
   sample agency has ``is_sample=True`` and a name no one could take for a real
-  agency's.
+  agency's. A sample group (marked "(demo)" like the agencies) posts a few
+  upcoming sample events, so the events map is not empty on a new install.
 - :func:`ensure_ready`: what ``freedomcities serve`` runs first: migrate, and on
   an empty database load Arizona and the demo.
 
@@ -36,6 +37,9 @@ from freedomcities import analyze
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import FreedomCitiesError
 from freedomcities.web.accounts.models import Profile, Role
+from freedomcities.web.campaign.models import Group
+from freedomcities.web.events.actions import EventDraft, post_event
+from freedomcities.web.events.models import Tactic
 from freedomcities.web.jurisdictions.data import JurisdictionRecord, us_jurisdictions
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Stage
 from freedomcities.web.scorecards.actions import (
@@ -52,6 +56,7 @@ BATCH_SIZE = 1000
 DEMO_DIR = Path(__file__).resolve().parents[1] / "samples" / "demo"
 DEMO_USERNAME = "demo-staff"
 DEMO_POLICY_TITLE = "Immigration enforcement policy (sample)"
+DEMO_GROUP_NAME = "Sample group (demo) — Mesa"
 ARIZONA = "ocd-division/country:us/state:az"
 
 
@@ -275,6 +280,71 @@ def seed_demo(*, embedder: Embedder | None = None) -> None:
                 _add_version(policy, version, staff, embedder)
         if not jurisdiction.stage:
             Jurisdiction.objects.filter(pk=jurisdiction.pk).update(stage=plan.stage)
+    _seed_demo_events(staff)
+
+
+@dataclass(frozen=True)
+class _DemoEvent:
+    """A sample event: its tactic, where (a real place and ZIP code), and days from seeding."""
+
+    division: str
+    postal_code: str
+    tactic: str
+    title: str
+    in_days: int
+    hours: tuple[int, int]
+
+
+DEMO_EVENTS: tuple[_DemoEvent, ...] = (
+    _DemoEvent(
+        "place:mesa", "85201", Tactic.KNOW_YOUR_RIGHTS, "Know-your-rights training", 10, (18, 20)
+    ),
+    _DemoEvent(
+        "place:phoenix", "85004", Tactic.CALLS_LETTERS, "Letters to the police chief", 17, (17, 19)
+    ),
+    _DemoEvent(
+        "place:tucson", "85701", Tactic.TOWN_HALL, "Town hall on the nine rules", 24, (18, 20)
+    ),
+)
+"""The demo's events, dated from the day the demo is seeded so they are upcoming then."""
+
+_DEMO_EVENT_NOTE = (
+    "This is a sample event made for the demo of this app: it is not real, and no one will be "
+    "there. Real events posted by local groups appear on this map the same way."
+)
+
+
+def _seed_demo_events(staff: User) -> None:
+    """The sample group and its sample events, posted once (a second run adds nothing).
+
+    The addresses stay private, so the map shows only the area, as it does for most
+    real events; the group has no members, so no one's contact is attached.
+    """
+    mesa = Jurisdiction.objects.get(ocd_id=f"{ARIZONA}/place:mesa")
+    group, created = Group.objects.get_or_create(
+        name=DEMO_GROUP_NAME, defaults={"state": "AZ", "home": mesa}
+    )
+    if not created:
+        return
+    today = timezone.localdate()
+    for plan in DEMO_EVENTS:
+        jurisdiction = Jurisdiction.objects.get(ocd_id=f"{ARIZONA}/{plan.division}")
+        group.jurisdictions.add(jurisdiction)
+        day = today + datetime.timedelta(days=plan.in_days)
+        start, end = (datetime.datetime.combine(day, datetime.time(hour)) for hour in plan.hours)
+        post_event(
+            EventDraft(
+                group=group,
+                tactic=plan.tactic,
+                jurisdiction=jurisdiction,
+                title=f"Sample event (demo): {plan.title}",
+                description=_DEMO_EVENT_NOTE,
+                starts=start,
+                ends=end,
+                postal_code=plan.postal_code,
+            ),
+            user=staff,
+        )
 
 
 def demo_agency_name(kind: str, jurisdiction: Jurisdiction) -> str:

@@ -11,13 +11,18 @@ from click.testing import CliRunner
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client
+from django.utils import timezone
 
 from freedomcities.cli import cli
 from freedomcities.web.accounts.models import Profile, Role
+from freedomcities.web.campaign.models import GroupMember
+from freedomcities.web.events.models import Event, EventStatus
 from freedomcities.web.jurisdictions.data import UnknownState
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards.models import JobState, Obtained, PolicyVersion, Review
 from freedomcities.web.seed import (
+    DEMO_GROUP_NAME,
     DEMO_USERNAME,
     SeedError,
     create_user,
@@ -178,6 +183,29 @@ class TestDemo:
         stages = set(Jurisdiction.objects.exclude(stage="").values_list("stage", flat=True))
         assert len(stages) >= 4
 
+    def test_the_demo_posts_upcoming_sample_events_for_the_public_map(self, demo: None) -> None:
+        events = list(Event.objects.select_related("group", "jurisdiction"))
+        assert len(events) == 3
+        assert {e.group.name for e in events} == {DEMO_GROUP_NAME}
+        assert {e.jurisdiction.state for e in events} == {"AZ"}
+        now = timezone.now()
+        for event in events:
+            assert event.title.startswith("Sample event (demo): ")
+            assert "not real" in event.description
+            assert event.public and event.starts_at > now
+            assert event.current_status == EventStatus.SCHEDULED
+            # The address stays private, so the public point is blurred, not the exact one.
+            assert not event.address_public and not event.host_public
+            assert event.public_location().latitude != event.latitude
+        assert not GroupMember.objects.filter(group__name=DEMO_GROUP_NAME).exists()
+
+    def test_the_events_page_finds_a_demo_event_by_zip_code(
+        self, demo: None, client: Client
+    ) -> None:
+        page = client.get("/events/", {"zip": "85201", "miles": "25"})
+        assert page.status_code == 200
+        assert "Sample event (demo): Know-your-rights training" in page.content.decode()
+
     def test_seeding_the_demo_again_changes_nothing(self, demo: None) -> None:
         def snapshot() -> list[list[dict[str, Any]]]:
             return [
@@ -186,6 +214,7 @@ class TestDemo:
                 list(PolicyVersion.objects.order_by("pk").values()),
                 list(Review.objects.order_by("pk").values()),
                 list(User.objects.order_by("pk").values()),
+                list(Event.objects.order_by("pk").values()),
             ]
 
         before = snapshot()
