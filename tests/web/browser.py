@@ -103,6 +103,13 @@ def screenshot(page: Page, name: str) -> Path:
 _CONSUMER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+def _close_connections() -> None:
+    """Close this thread's database connections (run by each worker thread as it stops)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 class QueueWorker:
     """Huey's consumer in threads of this process, started when a test is ready for it."""
 
@@ -112,6 +119,10 @@ class QueueWorker:
 
     def start(self) -> None:
         """Start one worker thread; an idle one looks at the queue at least every 0.5 s."""
+        # Each worker thread opens its own database connection; close it as the thread
+        # ends, or PostgreSQL refuses to drop the test database ("being accessed by other
+        # users"). The name makes registering it again a no-op.
+        self.huey.on_shutdown(name="close-django-connections")(_close_connections)
         self.consumer = self.huey.create_consumer(
             workers=1, worker_type="thread", periodic=False, max_delay=0.5, shutdown_timeout=30
         )
