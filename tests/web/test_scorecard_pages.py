@@ -249,6 +249,9 @@ def test_reports_download_with_reviewed_statuses(
     from freedomcities.web.scorecards.reports import reviewed_scorecard
 
     assert reviewed_scorecard(version).result("6").status == changed
+    # Named as uploaded, not by the path the engine read in the data folder.
+    assert reviewed_scorecard(version).document.source == version.original_name
+    assert version.file.name not in html
     assert "Privacy" in html or "privacy" in html
     assert volunteer_client.get(f"/versions/{version.pk}/report/packet.xls").status_code == 404
     assert Client().get(f"/versions/{version.pk}/report/packet.pdf").status_code == 404  # draft

@@ -41,7 +41,11 @@ def save_snapshot(analysis: Analysis, scorecard: Scorecard) -> None:
 
 
 def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
-    """The snapshot, with each rule's status as published (review first, else analysis)."""
+    """The snapshot, with each rule's status as published (review first, else analysis).
+
+    The document is named as the person who uploaded it named it, not by the path the
+    engine read (a storage name or, for the demo, a bundled sample file).
+    """
     analysis = getattr(version, "analysis", None)
     if analysis is None or not analysis.snapshot:
         raise ReportUnavailable(version.pk)
@@ -57,7 +61,8 @@ def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
         dataclasses.replace(result, status=statuses.get(result.rule_id, result.status))
         for result in scorecard.results
     )
-    return dataclasses.replace(scorecard, results=results)
+    document = dataclasses.replace(scorecard.document, source=version.original_name)
+    return dataclasses.replace(scorecard, document=document, results=results)
 
 
 def render_report(version: PolicyVersion, kind: str, fmt: str) -> tuple[bytes, str, str]:
