@@ -123,3 +123,19 @@ def settings_table() -> str:
         default = f"`{item.default}`" if item.default else "(empty)"
         lines.append(f"| `{item.name}` | {default} | {item.help} |")
     return "\n".join(lines)
+
+
+def offered_languages(
+    locale_dir: Path, translations: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """English, then each translation whose catalogue is compiled in ``locale_dir``.
+
+    A language whose ``django.mo`` is missing is not offered, so no one picks it
+    and still reads English; compiling it (``freedomcities manage compilemessages``)
+    adds it to the language menu.
+    """
+    return [("en", "English")] + [
+        (code, name)
+        for code, name in translations
+        if (locale_dir / code / "LC_MESSAGES" / "django.mo").is_file()
+    ]

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 import dj_database_url
 from huey import RedisHuey, SqliteHuey
 
-from freedomcities.web.config import data_dir, secret_key, setting
+from freedomcities.web.config import data_dir, offered_languages, secret_key, setting
 
 WEB_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = WEB_DIR.parents[1]
@@ -93,8 +93,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [WEB_DIR / "locale"]
+TRANSLATIONS = [("es", "Español")]
+"""Languages the interface is being translated into (strings are marked for all of them)."""
+LANGUAGES = offered_languages(LOCALE_PATHS[0], TRANSLATIONS)
 USE_I18N = True
 TIME_ZONE = "America/Phoenix"
 USE_TZ = True

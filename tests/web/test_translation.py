@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,29 @@ def test_makemessages_extracts_the_interface_for_spanish(
         "Say why you changed rule %(rule)s, so others can follow.",
     ):
         assert f'msgid "{phrase}"' in catalogue
+
+
+def test_only_languages_with_a_compiled_catalogue_are_offered(tmp_path: Path) -> None:
+    from freedomcities.web.config import offered_languages
+
+    translations = [("es", "Español"), ("fr", "Français")]
+    assert offered_languages(tmp_path, translations) == [("en", "English")]
+    messages = tmp_path / "es" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "django.po").write_text('msgid "Sign in"\nmsgstr "Entrar"\n', encoding="utf-8")
+    assert offered_languages(tmp_path, translations) == [("en", "English")]  # not compiled yet
+    (messages / "django.mo").write_bytes(b"")
+    assert offered_languages(tmp_path, translations) == [("en", "English"), ("es", "Español")]
+
+
+@pytest.mark.django_db
+def test_the_language_menu_appears_only_when_there_is_a_language_to_choose(client: Any) -> None:
+    from django.test import override_settings
+
+    with override_settings(LANGUAGES=[("en", "English")]):
+        page = client.get("/events/").content.decode()
+    assert 'id="language"' not in page
+    assert "Sign in" in page  # the header itself is there
+    with override_settings(LANGUAGES=[("en", "English"), ("es", "Español")]):
+        page = client.get("/events/").content.decode()
+    assert 'id="language"' in page and ">Español</option>" in page
