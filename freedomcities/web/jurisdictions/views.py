@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.web.accounts.decorators import role_required
-from freedomcities.web.accounts.models import Role
+from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.forms import AgencyForm
@@ -24,7 +24,6 @@ from freedomcities.web.jurisdictions.maps import history_chart, state_map
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.models import Status
-from freedomcities.web.scorecards.views import agency_card
 
 ROWS_PER_PAGE = 100
 DASHBOARD_CACHE_SECONDS = 600
@@ -132,13 +131,19 @@ def state_export(request: HttpRequest, postal: str, fmt: str) -> HttpResponse:
 
 
 def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
-    """A jurisdiction's agencies, each with its latest published scorecard."""
+    """A jurisdiction's agencies, each with its latest published scorecard.
+
+    The table and the cards share their rows, and the cards are built
+    together, so the page's queries do not grow with its agencies or versions.
+    """
     jurisdiction = get_object_or_404(Jurisdiction, ocd_id=ocd_id)
-    rows = dashboard.agency_rows(jurisdiction.agencies.all())
+    cards = dashboard.agency_cards(
+        jurisdiction.agencies.all(), drafts=has_role(request.user, Role.VOLUNTEER)
+    )
     context = {
         "jurisdiction": jurisdiction,
-        "rows": rows,
-        "cards": [agency_card(request, row.agency) for row in rows],
+        "rows": [card.row for card in cards],
+        "cards": cards,
         "rules": dashboard.rules(),
         "form": AgencyForm(),
         "stages": Stage.choices,

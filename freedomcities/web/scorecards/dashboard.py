@@ -1,7 +1,9 @@
 """What a state's dashboard shows: one row per agency, the map's shading, the history.
 
 Everything here reads published versions only, so the dashboard is the same
-for the public and for staff; drafts live on the review pages.
+for the public and for staff; drafts live on the review pages. The one
+exception is an agency's card, whose list of files and history show drafts
+to volunteers when the caller asks for them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from freedomcities.rules import Rule, load_ruleset
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
-from freedomcities.web.scorecards.models import PolicyVersion, Review, RuleResult, Status
+from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, RuleResult, Status
 
 SYMBOLS = {
     "meets": "\N{HEAVY CHECK MARK}",
@@ -46,6 +48,11 @@ def core_rule_ids() -> list[str]:
     return [rule.id for rule in rules() if not rule.optional]
 
 
+def rules_met(statuses: dict[str, str]) -> int:
+    """How many of the nine rules these statuses put in place in writing."""
+    return sum(1 for rule in core_rule_ids() if statuses.get(rule) == Status.MEETS)
+
+
 @dataclass
 class AgencyRow:
     """One agency on the dashboard: its latest published scorecard, or none yet."""
@@ -62,7 +69,7 @@ class AgencyRow:
     @property
     def met(self) -> int:
         """How many of the nine rules are in place in writing."""
-        return sum(1 for rule in core_rule_ids() if self.statuses.get(rule) == Status.MEETS)
+        return rules_met(self.statuses)
 
     @property
     def policy_date(self) -> datetime.date | None:
@@ -98,13 +105,22 @@ class Cell:
         return str(WORDS.get(self.status, WORDS["none"]))
 
 
+def _versions(agencies: QuerySet[Agency], *, drafts: bool = False) -> QuerySet[PolicyVersion]:
+    """These agencies' versions, oldest first, with their policy; drafts only if asked."""
+    versions = (
+        PolicyVersion.objects.filter(policy__agency__in=agencies)
+        .select_related("policy")
+        .order_by("policy_date", "uploaded_at", "pk")
+    )
+    return versions if drafts else versions.filter(published_at__isnull=False)
+
+
 def published_versions(agencies: QuerySet[Agency]) -> list[PolicyVersion]:
     """Every published version of these agencies, oldest first (only the fields rows need)."""
     return list(
-        PolicyVersion.objects.filter(policy__agency__in=agencies, published_at__isnull=False)
-        .select_related("policy")
-        .only("id", "policy_date", "uploaded_at", "published_at", "obtained", "policy__agency_id")
-        .order_by("policy_date", "uploaded_at", "pk")
+        _versions(agencies).only(
+            "id", "policy_date", "uploaded_at", "published_at", "obtained", "policy__agency_id"
+        )
     )
 
 
@@ -135,24 +151,84 @@ def published_statuses(
     return {pk: (statuses[pk], practice[pk]) for pk in ids}
 
 
-def statuses_of(version: PolicyVersion) -> tuple[dict[str, str], set[str]]:
-    """One version's published statuses (review first) and its rules in practice only."""
-    return published_statuses([version])[version.pk]
-
-
 def agency_rows(agencies: QuerySet[Agency]) -> list[AgencyRow]:
     """One row per agency with its latest published scorecard."""
     agencies = agencies.select_related("jurisdiction")
-    rows = {agency.pk: AgencyRow(agency=agency, version=None) for agency in agencies}
+    latest = _latest_published(published_versions(agencies))
+    return _rows(agencies, latest, published_statuses(latest.values()))
+
+
+def _latest_published(versions: Iterable[PolicyVersion]) -> dict[int, PolicyVersion]:
+    """Agency id -> its latest published version, from versions given oldest first."""
     latest: dict[int, PolicyVersion] = {}
-    for version in published_versions(agencies):  # oldest first, so the newest stays
-        latest[version.policy.agency_id] = version
-    found = published_statuses(latest.values())
-    for agency_id, version in latest.items():
-        row = rows[agency_id]
-        row.version = version
-        row.statuses, row.in_practice = found[version.pk]
-    return list(rows.values())
+    for version in versions:  # oldest first, so the newest stays
+        if version.published_at is not None:
+            latest[version.policy.agency_id] = version
+    return latest
+
+
+def _rows(
+    agencies: Iterable[Agency],
+    latest: dict[int, PolicyVersion],
+    found: dict[int, tuple[dict[str, str], set[str]]],
+) -> list[AgencyRow]:
+    """The agencies' rows, from their latest published versions and those versions' statuses."""
+    rows = []
+    for agency in agencies:
+        row = AgencyRow(agency=agency, version=latest.get(agency.pk))
+        if row.version is not None:
+            row.statuses, row.in_practice = found[row.version.pk]
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class AgencyCard:
+    """What an agency's card shows: its row, its files, its scorecards over time, its quotes."""
+
+    row: AgencyRow
+    versions: list[PolicyVersion]  # newest first
+    history: list[tuple[PolicyVersion, dict[str, str], int]]  # analysed ones, oldest first
+    findings: list[tuple[Rule, str | None, RuleResult | None]]
+
+    @property
+    def agency(self) -> Agency:
+        return self.row.agency
+
+
+def agency_cards(agencies: QuerySet[Agency], *, drafts: bool) -> list[AgencyCard]:
+    """One card per agency, in a fixed number of queries however many agencies and versions.
+
+    A jurisdiction page shows a card per agency next to the agencies' table,
+    so the versions and their statuses are read once for all of them, and the
+    table's rows are the cards' rows. ``drafts`` adds unpublished versions to
+    the files and history, for volunteers; the rows stay published only.
+    """
+    agencies = agencies.select_related("jurisdiction")
+    versions = list(_versions(agencies, drafts=drafts))
+    found = published_statuses(versions)
+    rows = _rows(agencies, _latest_published(versions), found)
+    prefetch_related_objects([row.version for row in rows if row.version], "rule_results")
+    by_agency: dict[int, list[PolicyVersion]] = defaultdict(list)
+    for version in versions:
+        by_agency[version.policy.agency_id].append(version)
+    return [_card(row, by_agency[row.agency.pk], found) for row in rows]
+
+
+def _card(
+    row: AgencyRow,
+    versions: list[PolicyVersion],
+    found: dict[int, tuple[dict[str, str], set[str]]],
+) -> AgencyCard:
+    """One agency's card from its row, its versions (oldest first) and their statuses."""
+    history = [
+        (version, found[version.pk][0], rules_met(found[version.pk][0]))
+        for version in versions
+        if version.job_state == JobState.DONE
+    ]
+    results = {r.rule_id: r for r in row.version.rule_results.all()} if row.version else {}
+    findings = [(rule, row.statuses.get(rule.id), results.get(rule.id)) for rule in rules()]
+    return AgencyCard(row, versions[::-1], history, findings)
 
 
 def filter_rows(
@@ -215,12 +291,11 @@ def state_history(state: str) -> list[HistoryPoint]:
     """
     versions = published_versions(Agency.objects.filter(jurisdiction__state=state))
     found = published_statuses(versions)
-    core = core_rule_ids()
     current: dict[int, int] = {}
     points: dict[datetime.date, HistoryPoint] = {}
     for version in versions:
         statuses, _practice = found[version.pk]
-        current[version.policy.agency_id] = sum(1 for r in core if statuses.get(r) == Status.MEETS)
+        current[version.policy.agency_id] = rules_met(statuses)
         points[version.policy_date] = HistoryPoint(
             version.policy_date, sum(current.values()), len(current)
         )

@@ -37,27 +37,10 @@ def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersio
     return list(versions.order_by("-policy_date", "-uploaded_at"))
 
 
-def agency_card(request: HttpRequest, agency: Agency) -> dict[str, object]:
+def agency_card(request: HttpRequest, agency: Agency) -> dashboard.AgencyCard:
     """What an agency's card shows: its published scorecard with quotes, versions, history."""
-    row = dashboard.agency_rows(Agency.objects.filter(pk=agency.pk))[0]
-    versions = _visible_versions(request, agency)
-    history = []
-    for version in reversed(versions):
-        if version.job_state == JobState.DONE:
-            statuses, _practice = dashboard.statuses_of(version)
-            met = sum(1 for r in dashboard.core_rule_ids() if statuses.get(r) == "meets")
-            history.append((version, statuses, met))
-    results = {r.rule_id: r for r in row.version.rule_results.all()} if row.version else {}
-    findings = [
-        (rule, row.statuses.get(rule.id), results.get(rule.id)) for rule in dashboard.rules()
-    ]
-    return {
-        "agency": agency,
-        "row": row,
-        "versions": versions,
-        "history": history,
-        "findings": findings,
-    }
+    drafts = has_role(request.user, Role.VOLUNTEER)
+    return dashboard.agency_cards(Agency.objects.filter(pk=agency.pk), drafts=drafts)[0]
 
 
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
