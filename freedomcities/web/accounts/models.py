@@ -40,14 +40,26 @@ class Profile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+_ROLE_MEMO = "_freedomcities_role"
+
+
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
-    """The role of a user, ``public`` when signed out; superusers are admins."""
+    """The role of a user, ``public`` when signed out; superusers are admins.
+
+    A page asks several times (menu, cards, campaign block), so the answer is kept
+    on the user object, which lives for one request (a role changed in the admin
+    applies from the person's next request).
+    """
     if user is None or not user.is_authenticated:
         return Role.PUBLIC.value
     if getattr(user, "is_superuser", False):
         return Role.ADMIN.value
-    profile = Profile.objects.filter(user_id=user.pk).only("role").first()
-    return profile.role if profile else Role.VOLUNTEER.value
+    known: str | None = getattr(user, _ROLE_MEMO, None)
+    if known is None:
+        profile = Profile.objects.filter(user_id=user.pk).only("role").first()
+        known = profile.role if profile else Role.VOLUNTEER.value
+        setattr(user, _ROLE_MEMO, known)
+    return known
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
