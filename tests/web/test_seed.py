@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from freedomcities.web.campaign.models import GroupMember
 from freedomcities.web.events.models import Event, EventStatus
 from freedomcities.web.jurisdictions.data import UnknownState
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind, Stage
-from freedomcities.web.scorecards.models import JobState, Obtained, PolicyVersion, Review
+from freedomcities.web.scorecards import dashboard
+from freedomcities.web.scorecards.models import JobState, Obtained, Policy, PolicyVersion, Review
 from freedomcities.web.seed import (
     DEMO_GROUP_NAME,
     DEMO_USERNAME,
@@ -342,3 +344,38 @@ def test_createuser_command_refuses_a_weak_password_with_one_line() -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: The password was refused: ")
     assert not User.objects.filter(username="ana").exists()
+
+
+@pytest.mark.django_db
+def test_the_state_chart_ends_where_the_table_stands(demo: None) -> None:
+    view = dashboard.state_view("AZ")
+
+    published = [row for row in view.rows if row.version is not None]
+    last = view.history[-1]
+    assert last.agencies == len(published)
+    assert last.rules_in_place == sum(row.met for row in published)
+    dates = [point.date for point in view.history]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    assert max(row.policy_date for row in published) == dates[-1]
+
+
+def test_a_weaker_new_policy_lowers_the_state_line() -> None:
+    def version(pk: int, agency: int, date: str, met: int) -> tuple[PolicyVersion, dict[str, str]]:
+        policy = Policy(agency_id=agency)
+        made = PolicyVersion(pk=pk, policy=policy, policy_date=datetime.date.fromisoformat(date))
+        return made, {rule: "meets" for rule in dashboard.core_rule_ids()[:met]}
+
+    given = [
+        version(1, agency=10, date="2022-01-01", met=6),
+        version(2, agency=20, date="2023-01-01", met=2),
+        version(3, agency=10, date="2024-01-01", met=3),  # agency 10 weakens its policy
+    ]
+    found = {v.pk: (statuses, set[str]()) for v, statuses in given}
+
+    points = dashboard._history([v for v, _ in given], found)
+
+    assert [(p.date.year, p.rules_in_place, p.agencies) for p in points] == [
+        (2022, 6, 1),
+        (2023, 8, 2),
+        (2024, 5, 2),
+    ]

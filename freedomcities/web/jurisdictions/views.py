@@ -77,7 +77,8 @@ def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
 
 def _dashboard(state: Jurisdiction, params: QueryDict) -> dict[str, object]:
     """The dashboard's map, filtered and sorted table page, and chart."""
-    all_rows = dashboard.agency_rows(Agency.objects.filter(jurisdiction__state=state.state))
+    view = dashboard.state_view(state.state)
+    all_rows = view.rows
     shading = dashboard.shading(all_rows)
     rows = dashboard.filter_rows(
         all_rows,
@@ -103,7 +104,7 @@ def _dashboard(state: Jurisdiction, params: QueryDict) -> dict[str, object]:
         "kinds": AgencyKind.choices,
         "filters": {key: params.get(key, "") for key in ("rule", "status", "kind", "q")},
         "map": state_map(state, all_rows, shading),
-        "chart": history_chart(dashboard.state_history(state.state)),
+        "chart": history_chart(view.history),
     }
 
 

@@ -283,14 +283,31 @@ class HistoryPoint:
     agencies: int
 
 
-def state_history(state: str) -> list[HistoryPoint]:
-    """How many rules were in place across the state after each published policy date.
+@dataclass(frozen=True)
+class StateView:
+    """A state's agency rows and its history, from one read of its published versions."""
+
+    rows: list[AgencyRow]
+    history: list[HistoryPoint]
+
+
+def state_view(state: str) -> StateView:
+    """The dashboard's rows and chart together: the versions and statuses are read once."""
+    agencies = Agency.objects.filter(jurisdiction__state=state).select_related("jurisdiction")
+    versions = published_versions(agencies)
+    found = published_statuses(versions)
+    rows = _rows(agencies, _latest_published(versions), found)
+    return StateView(rows, _history(versions, found))
+
+
+def _history(
+    versions: list[PolicyVersion], found: dict[int, tuple[dict[str, str], set[str]]]
+) -> list[HistoryPoint]:
+    """Rules in place after each policy date, from published versions given oldest first.
 
     Each agency counts its latest published version as of the date, so a
     weaker new policy lowers the line as it should.
     """
-    versions = published_versions(Agency.objects.filter(jurisdiction__state=state))
-    found = published_statuses(versions)
     current: dict[int, int] = {}
     points: dict[datetime.date, HistoryPoint] = {}
     for version in versions:
