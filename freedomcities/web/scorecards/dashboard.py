@@ -105,7 +105,7 @@ class Cell:
         return str(WORDS.get(self.status, WORDS["none"]))
 
 
-def _versions(agencies: QuerySet[Agency], *, drafts: bool = False) -> QuerySet[PolicyVersion]:
+def agency_versions(agencies: QuerySet[Agency], *, drafts: bool = False) -> QuerySet[PolicyVersion]:
     """These agencies' versions, oldest first, with their policy; drafts only if asked."""
     versions = (
         PolicyVersion.objects.filter(policy__agency__in=agencies)
@@ -118,7 +118,7 @@ def _versions(agencies: QuerySet[Agency], *, drafts: bool = False) -> QuerySet[P
 def published_versions(agencies: QuerySet[Agency]) -> list[PolicyVersion]:
     """Every published version of these agencies, oldest first (only the fields rows need)."""
     return list(
-        _versions(agencies).only(
+        agency_versions(agencies).only(
             "id", "policy_date", "uploaded_at", "published_at", "obtained", "policy__agency_id"
         )
     )
@@ -205,7 +205,7 @@ def agency_cards(agencies: QuerySet[Agency], *, drafts: bool) -> list[AgencyCard
     the files and history, for volunteers; the rows stay published only.
     """
     agencies = agencies.select_related("jurisdiction")
-    versions = list(_versions(agencies, drafts=drafts))
+    versions = list(agency_versions(agencies, drafts=drafts))
     found = published_statuses(versions)
     rows = _rows(agencies, _latest_published(versions), found)
     prefetch_related_objects([row.version for row in rows if row.version], "rule_results")

@@ -30,11 +30,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersion]:
-    """Every version for volunteers and above; only published ones for the public."""
-    versions = PolicyVersion.objects.filter(policy__agency=agency).select_related("policy")
-    if not has_role(request.user, Role.VOLUNTEER):
-        versions = versions.filter(published_at__isnull=False)
-    return list(versions.order_by("-policy_date", "-uploaded_at"))
+    """Every version for volunteers and above; only published ones for the public. Newest first."""
+    drafts = has_role(request.user, Role.VOLUNTEER)
+    return list(dashboard.agency_versions(Agency.objects.filter(pk=agency.pk), drafts=drafts))[::-1]
 
 
 def agency_card(request: HttpRequest, agency: Agency) -> dashboard.AgencyCard:
