@@ -108,7 +108,7 @@ class EventForm(GuardedForm):
         required=False,
         help_text=gettext_lazy(
             "Unticked, the public sees only the town and ZIP code, and a point on the map "
-            "moved by a kilometre or two."
+            "moved by about a mile."
         ),
     )
     public = forms.BooleanField(
