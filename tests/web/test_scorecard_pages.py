@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from documents import make_encrypted_pdf, make_pdf
 
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
@@ -195,6 +197,40 @@ def test_a_file_the_engine_rejects_fails_visibly_and_can_be_retried(
     volunteer_client.post(f"/versions/{version.pk}/retry/")
     version.refresh_from_db()
     assert version.job_state == JobState.FAILED
+
+
+UNREADABLE = [
+    (
+        "encrypted",
+        lambda tmp: make_encrypted_pdf("Officers shall not ask.", tmp / "locked.pdf"),
+        "protected by a password",
+    ),
+    ("blank page", lambda tmp: make_pdf("", tmp / "blank.pdf"), "no text"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"), [row[1:] for row in UNREADABLE], ids=[row[0] for row in UNREADABLE]
+)
+def test_an_unreadable_pdf_shows_the_engines_reason_and_keeps_the_file(
+    volunteer_client: Client,
+    mesa_police: Agency,
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    message: str,
+) -> None:
+    path = build(tmp_path)
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="application/pdf")
+    volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {"file": upload, "obtained": "records_request", "policy_date": "2024-01-01"},
+    )
+    version = PolicyVersion.objects.get()
+    assert version.job_state == JobState.FAILED
+    assert version.file.storage.exists(version.file.name)
+    page = volunteer_client.get(version.get_absolute_url()).content.decode()
+    assert "could not be analysed" in page and message in page
+    assert "Traceback" not in page
 
 
 def test_roles_guard_every_write(
