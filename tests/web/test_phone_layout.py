@@ -1,0 +1,83 @@
+"""On a phone, no page is wider than the screen: wide tables scroll inside their panel.
+
+Volunteers read scorecards and fill in forms on their phones at meetings. A
+page wider than the screen makes them pan sideways for every line, so each
+main page is opened in Debian's chromium at a phone's width (390 CSS pixels)
+with the demo's data, signed out and as affiliate staff (who see the most).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
+
+from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.scorecards.models import PolicyVersion
+from freedomcities.web.seed import seed_demo
+from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
+    browser_fixture,
+    login,
+    screenshot,
+    sqlite_test_database_in_a_file,
+)
+
+PHONE_WIDTH = 390
+PASSWORD = "correct horse battery"  # every user made by conftest.make_user
+MESA = "/j/ocd-division/country:us/state:az/place:mesa/"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page the size of a phone's screen, in a fresh browser context."""
+    context = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": 844}, locale="en-US", is_mobile=True
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _pages() -> list[str]:
+    """The main pages, with the demo's ids."""
+    agency = Agency.objects.get(name__contains="(demo) — Mesa")
+    version = PolicyVersion.objects.filter(policy__agency=agency, published_at__isnull=False)[0]
+    return [
+        "/states/az/",
+        MESA,
+        f"/agencies/{agency.pk}/",
+        f"/agencies/{agency.pk}/compare/",
+        version.get_absolute_url(),
+        "/events/?zip=85201&miles=50",
+        "/campaigns/",
+    ]
+
+
+def _too_wide(page: Page, base: str, paths: list[str]) -> dict[str, int]:
+    """Path -> page width, for the pages wider than the screen."""
+    widths = {}
+    for path in paths:
+        response = page.goto(f"{base}{path}")
+        assert response is not None and response.status == 200, path
+        widths[path] = int(page.evaluate("document.documentElement.scrollWidth"))
+    return {path: width for path, width in widths.items() if width > PHONE_WIDTH}
+
+
+def test_no_page_is_wider_than_a_phone(phone: Page, live_server: LiveServer, staff: User) -> None:
+    seed_demo()
+    paths = _pages()
+
+    assert _too_wide(phone, live_server.url, paths) == {}
+    phone.goto(f"{live_server.url}/states/az/")
+    screenshot(phone, "phone-dashboard")
+
+    login(phone, live_server.url, staff.username, PASSWORD)
+    staff_paths = [*paths, "/review/", "/groups/", "/events/new/"]
+    assert _too_wide(phone, live_server.url, staff_paths) == {}
