@@ -309,6 +309,10 @@ class VersionOut(Schema):
     job_state: JobState = Field(description="Where the background analysis stands.")
     progress: int = Field(description="Percent of the analysis done.")
     error: str = Field(description="Why the analysis failed; empty unless job_state is failed.")
+    retry_helps: bool = Field(
+        description="False when the file itself is the problem (damaged, locked, empty): "
+        "retrying gives the same result, so upload a better copy instead."
+    )
     analysed_at: datetime.datetime | None = Field(description="When the analysis finished.")
     published: bool = Field(description="Whether the public can see it.")
     published_at: datetime.datetime | None = Field(description="When it was published.")

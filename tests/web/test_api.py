@@ -378,11 +378,15 @@ def test_retry_only_a_failed_analysis(
     assert refused.status_code == 400
     assert "failed" in refused.json()["detail"]
 
-    PolicyVersion.objects.filter(pk=draft.pk).update(job_state=JobState.FAILED, error="boom")
+    PolicyVersion.objects.filter(pk=draft.pk).update(
+        job_state=JobState.FAILED, error="boom", retry_helps=False
+    )
+    failed = client.get(f"/api/versions/{draft.pk}", headers=bearer(volunteer_key)).json()
+    assert failed["error"] == "boom" and failed["retry_helps"] is False
     response = client.post(url, headers=bearer(volunteer_key))
     assert response.status_code == 202
     assert response.json()["job_state"] == "done"
-    assert response.json()["error"] == ""
+    assert response.json()["error"] == "" and response.json()["retry_helps"] is True
 
 
 @pytest.mark.django_db

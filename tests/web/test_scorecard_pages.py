@@ -180,7 +180,7 @@ def test_bad_uploads_get_clear_messages_and_nothing_is_stored(
     assert not PolicyVersion.objects.exists()
 
 
-def test_a_file_the_engine_rejects_fails_visibly_and_can_be_retried(
+def test_a_file_the_engine_rejects_fails_visibly_and_asks_for_a_better_copy(
     volunteer_client: Client, mesa_police: Agency
 ) -> None:
     broken = SimpleUploadedFile("policy.pdf", b"%PDF-1.7\nthis is not really a pdf")
@@ -191,12 +191,28 @@ def test_a_file_the_engine_rejects_fails_visibly_and_can_be_retried(
     version = PolicyVersion.objects.get()
     assert version.job_state == JobState.FAILED
     assert "policy.pdf" in version.error
+    assert not version.retry_helps  # the file itself is damaged
     assert version.file.storage.exists(version.file.name)  # the file is kept
     page = volunteer_client.get(version.get_absolute_url()).content.decode()
-    assert "could not be analysed" in page and "Try again" in page
+    assert "could not be analysed" in page and "Try again" not in page
+    assert "Upload a better copy" in page and f"/agencies/{mesa_police.pk}/upload/" in page
+    volunteer_client.post(f"/versions/{version.pk}/retry/")  # still allowed, same result
+    version.refresh_from_db()
+    assert version.job_state == JobState.FAILED and not version.retry_helps
+
+
+def test_a_failure_that_retrying_may_fix_offers_to_try_again(
+    volunteer_client: Client, mesa_police: Agency
+) -> None:
+    version = _analysed_version(volunteer_client, mesa_police)
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        job_state=JobState.FAILED, error="The analysis stopped on an unexpected error."
+    )
+    page = volunteer_client.get(version.get_absolute_url()).content.decode()
+    assert "Try again" in page and "Upload a better copy" not in page
     volunteer_client.post(f"/versions/{version.pk}/retry/")
     version.refresh_from_db()
-    assert version.job_state == JobState.FAILED
+    assert version.job_state == JobState.DONE and version.error == ""
 
 
 UNREADABLE = [
@@ -228,8 +244,10 @@ def test_an_unreadable_pdf_shows_the_engines_reason_and_keeps_the_file(
     version = PolicyVersion.objects.get()
     assert version.job_state == JobState.FAILED
     assert version.file.storage.exists(version.file.name)
+    assert not version.retry_helps
     page = volunteer_client.get(version.get_absolute_url()).content.decode()
     assert "could not be analysed" in page and message in page
+    assert "Upload a better copy" in page and "Try again" not in page
     assert "Traceback" not in page
 
 

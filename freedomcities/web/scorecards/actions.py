@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from freedomcities import __version__, analyze
 from freedomcities.embed import Embedder
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import (
+    CorruptDocument,
+    DocumentTooLarge,
+    EmptyDocument,
+    EncryptedDocument,
+    FreedomCitiesError,
+    UnsupportedFormat,
+)
 from freedomcities.models import Scorecard
 from freedomcities.render.jsonout import scorecard_to_dict
 from freedomcities.web.errors import ActionError
@@ -105,12 +112,21 @@ def queue_analysis(version: PolicyVersion) -> None:
     from freedomcities.web.scorecards.tasks import analyse_version
 
     PolicyVersion.objects.filter(pk=version.pk).update(
-        job_state=JobState.QUEUED, progress=0, error=""
+        job_state=JobState.QUEUED, progress=0, error="", retry_helps=True
     )
     analyse_version(version.pk)
 
 
 STALLED_AFTER = datetime.timedelta(minutes=30)
+
+FILE_PROBLEMS = (
+    UnsupportedFormat,
+    CorruptDocument,
+    EncryptedDocument,
+    EmptyDocument,
+    DocumentTooLarge,
+)
+"""Failures that reading the same file again cannot fix: the page asks for a better copy."""
 
 
 def retry_analysis(version: PolicyVersion) -> None:
@@ -149,7 +165,8 @@ def run_analysis(version_id: int, embedder: Embedder | None = None) -> None:
     except FreedomCitiesError as exc:
         stored = Path(version.file.path)
         message = str(exc).replace(str(stored), version.original_name)
-        _fail(version, message.replace(stored.name, version.original_name))
+        retry_helps = not isinstance(exc, FILE_PROBLEMS)
+        _fail(version, message.replace(stored.name, version.original_name), retry_helps)
         return
     except Exception:  # the worker must record every failure, not die with it
         log.exception("analysis of version %s failed", version_id)
@@ -171,10 +188,10 @@ def _progress_saver(version_id: int) -> Callable[[int, int], None]:
     return save
 
 
-def _fail(version: PolicyVersion, message: str) -> None:
+def _fail(version: PolicyVersion, message: str, retry_helps: bool = True) -> None:
     """Record why an analysis failed; the file stays so it can be retried."""
     PolicyVersion.objects.filter(pk=version.pk).update(
-        job_state=JobState.FAILED, error=message, progress=0
+        job_state=JobState.FAILED, error=message, progress=0, retry_helps=retry_helps
     )
 
 

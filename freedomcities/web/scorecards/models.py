@@ -83,6 +83,10 @@ class PolicyVersion(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done"))
     job_started_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    retry_helps = models.BooleanField(
+        default=True,
+        help_text=_("False when the file itself is the problem (damaged, locked, empty)."),
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
