@@ -26,6 +26,8 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from huey import Huey
@@ -37,6 +39,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "output"
 """Screenshots from the browser tests (gitignored)."""
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, pinned in package.json as a dev dependency and installed by ``npm ci``."""
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module", name="browser")
@@ -90,6 +95,35 @@ def login(page: Page, live_server_url: str, username: str, password: str) -> Non
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
+
+
+@pytest.fixture(name="axe")
+def axe_fixture() -> Path:
+    """axe-core's script; skip (in CI, fail) when npm has not installed it."""
+    if not AXE.is_file():
+        message = f"axe-core is not installed at {AXE}; run npm ci (or scripts/test)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE
+
+
+def accessibility_problems(page: Page, axe: Path) -> list[str]:
+    """What axe-core finds wrong with the page as it stands, against WCAG 2.1 A and AA.
+
+    One line per broken rule: the page's path, the rule, its impact, the first
+    element that breaks it and axe's advice, so a failing test says what to mend.
+    """
+    page.add_script_tag(path=str(axe))
+    found: list[dict[str, Any]] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(result => result.violations)",
+        WCAG_TAGS,
+    )
+    path = urlsplit(page.url).path
+    return [
+        f"{path}: {v['id']} ({v['impact']}) {v['nodes'][0]['target']} - {v['help']}" for v in found
+    ]
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -324,7 +324,11 @@ class OutcomeForm(forms.Form):
             widget=forms.RadioSelect,
         )
         self.fields[f"note_{key}"] = forms.CharField(
-            label=_("What they said"), required=False, max_length=500
+            label=_("What they said"),
+            required=False,
+            max_length=500,
+            # The summary that opens the box names it (outcome.html gives it this id).
+            widget=forms.TextInput(attrs={"aria-labelledby": f"note_{key}-label"}),
         )
 
     def _add_promise_fields(self, row: int, members: QuerySet[User]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,6 +28,8 @@ from freedomcities.web.campaign.models import Group, Meeting, Person
 from freedomcities.web.scorecards.models import PolicyVersion
 from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
     OUTPUT_DIR,
+    accessibility_problems,
+    axe_fixture,
     browser_fixture,
     fresh_page,
     login,
@@ -212,6 +215,7 @@ def test_one_campaign_from_officials_to_the_affiliates_review(
     organizer: User,
     staff: User,
     published_scorecard: PolicyVersion,
+    axe: Path,
 ) -> None:
     url = live_server.url
     with fresh_page(browser) as before:
@@ -223,14 +227,24 @@ def test_one_campaign_from_officials_to_the_affiliates_review(
     screenshot(page, "campaign-officials")
     chief, council = Person.objects.get(name=CHIEF), Person.objects.get(name=COUNCIL)
 
+    problems = accessibility_problems(page, axe)  # the officials page
     _plan_the_meeting(page, url, group)
+    problems += accessibility_problems(page, axe)
     _record_the_outcome_on_a_phone(page, chief, council)
     meeting = Meeting.objects.get()
     assert meeting.status == "held" and meeting.answers.count() == 3
 
     _see_positions_and_the_stage(page, url, chief)
+    problems += accessibility_problems(page, axe)
     _see_a_suggested_tactic(page, url, group)
+    problems += accessibility_problems(page, axe)
     _draft_and_export_a_letter(page)
+    problems += accessibility_problems(page, axe)
     _send_the_report_back(page, url, meeting)
+    problems += accessibility_problems(page, axe)
     _staff_review_and_publish(browser, url, staff)
     _the_public_sees_the_published_position(browser, url, chief)
+    for form in (f"/groups/{group.pk}/meetings/new/", f"/meetings/{meeting.pk}/outcome/"):
+        page.goto(f"{url}{form}")
+        problems += accessibility_problems(page, axe)
+    assert problems == [], "\n".join(problems)

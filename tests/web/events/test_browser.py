@@ -9,6 +9,7 @@ Screenshots go to tests/output/.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,6 +19,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from freedomcities.web.events.models import Attendance, Event
 from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
+    accessibility_problems,
+    axe_fixture,
     browser_fixture,
     fresh_page,
     login,
@@ -106,16 +109,21 @@ def _import_the_sheet(page: Page, live_server: LiveServer, event: Event) -> None
 
 
 def test_post_find_rsvp_and_import_a_sign_in_sheet(
-    browser: Browser, page: Page, live_server: LiveServer, organizer: User
+    browser: Browser, page: Page, live_server: LiveServer, organizer: User, axe: Path
 ) -> None:
     login(page, live_server.url, organizer.username, PASSWORD)
     _post_the_event(page, live_server)
+    problems = accessibility_problems(page, axe)
     event = Event.objects.get(title=TITLE)
     with fresh_page(browser) as public:
         _find_it_on_the_map(public, live_server)
+        problems += accessibility_problems(public, axe)  # the event's page
         _rsvp(public)
+        problems += accessibility_problems(public, axe)
         public.goto(f"{live_server.url}/events/")
         expect(public.get_by_test_id("events-map").locator("a.event-dot")).to_have_count(1)
         screenshot(public, "events-nation")
     _import_the_sheet(page, live_server, event)
+    problems += accessibility_problems(page, axe)
     assert Attendance.objects.filter(event=event, attended=True).count() == 2
+    assert problems == [], "\n".join(problems)
