@@ -15,11 +15,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
-from freedomcities.web.campaign.models import Group
-from freedomcities.web.events.models import Event
-from freedomcities.web.jurisdictions.models import Agency
-from freedomcities.web.scorecards.models import PolicyVersion
-from freedomcities.web.seed import DEMO_GROUP_NAME, seed_demo
+from freedomcities.web.seed import seed_demo
 from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
     accessibility_problems,
     axe_fixture,
@@ -28,30 +24,11 @@ from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
     page_fixture,
     sqlite_test_database_in_a_file,
 )
+from tests.web.demo_pages import public_pages, staff_pages
 
 PASSWORD = "correct horse battery"  # every user made by conftest.make_user
-MESA = "/j/ocd-division/country:us/state:az/place:mesa/"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _public_pages() -> list[str]:
-    """The pages anyone can open, with the demo's ids."""
-    agency = Agency.objects.get(name__contains="(demo) — Mesa")
-    version = PolicyVersion.objects.filter(policy__agency=agency, published_at__isnull=False)[0]
-    return [
-        "/states/az/",
-        MESA,
-        f"/agencies/{agency.pk}/",
-        f"/agencies/{agency.pk}/compare/",
-        version.get_absolute_url(),
-        f"{version.get_absolute_url()}sections/",
-        "/events/?zip=85201&miles=50",
-        "/campaigns/",
-        "/search/?q=mesa",
-        "/accounts/login/",
-        Event.objects.order_by("starts_at")[0].get_absolute_url(),
-    ]
 
 
 def _problems(page: Page, base: str, paths: list[str], axe: Path) -> list[str]:
@@ -66,7 +43,7 @@ def _problems(page: Page, base: str, paths: list[str], axe: Path) -> list[str]:
 
 def test_the_public_pages_pass_wcag_checks(page: Page, live_server: LiveServer, axe: Path) -> None:
     seed_demo()
-    problems = _problems(page, live_server.url, _public_pages(), axe)
+    problems = _problems(page, live_server.url, public_pages(), axe)
     assert problems == [], "\n".join(problems)
 
 
@@ -74,20 +51,6 @@ def test_the_staff_pages_pass_wcag_checks(
     page: Page, live_server: LiveServer, axe: Path, staff: User
 ) -> None:
     seed_demo()
-    agency = Agency.objects.get(name__contains="(demo) — Mesa")
-    draft = PolicyVersion.objects.get(published_at__isnull=True)
     login(page, live_server.url, staff.username, PASSWORD)
-    paths = [
-        draft.get_absolute_url(),
-        f"/agencies/{agency.pk}/upload/",
-        "/review/",
-        "/groups/",
-        "/groups/new/",
-        "/events/new/",
-        "/campaigns/reports/",
-        f"/campaigns{MESA.removeprefix('/j')}officials/",
-        Group.objects.get(name=DEMO_GROUP_NAME).get_absolute_url(),
-        f"{Event.objects.order_by('starts_at')[0].get_absolute_url()}manage/",
-    ]
-    problems = _problems(page, live_server.url, paths, axe)
+    problems = _problems(page, live_server.url, staff_pages(), axe)
     assert problems == [], "\n".join(problems)

@@ -15,8 +15,6 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
-from freedomcities.web.jurisdictions.models import Agency
-from freedomcities.web.scorecards.models import PolicyVersion
 from freedomcities.web.seed import seed_demo
 from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
     browser_fixture,
@@ -24,10 +22,10 @@ from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
     screenshot,
     sqlite_test_database_in_a_file,
 )
+from tests.web.demo_pages import public_pages, staff_pages
 
 PHONE_WIDTH = 390
 PASSWORD = "correct horse battery"  # every user made by conftest.make_user
-MESA = "/j/ocd-division/country:us/state:az/place:mesa/"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,21 +43,6 @@ def phone(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-def _pages() -> list[str]:
-    """The main pages, with the demo's ids."""
-    agency = Agency.objects.get(name__contains="(demo) — Mesa")
-    version = PolicyVersion.objects.filter(policy__agency=agency, published_at__isnull=False)[0]
-    return [
-        "/states/az/",
-        MESA,
-        f"/agencies/{agency.pk}/",
-        f"/agencies/{agency.pk}/compare/",
-        version.get_absolute_url(),
-        "/events/?zip=85201&miles=50",
-        "/campaigns/",
-    ]
-
-
 def _too_wide(page: Page, base: str, paths: list[str]) -> dict[str, int]:
     """Path -> page width, for the pages wider than the screen."""
     widths = {}
@@ -72,12 +55,10 @@ def _too_wide(page: Page, base: str, paths: list[str]) -> dict[str, int]:
 
 def test_no_page_is_wider_than_a_phone(phone: Page, live_server: LiveServer, staff: User) -> None:
     seed_demo()
-    paths = _pages()
-
-    assert _too_wide(phone, live_server.url, paths) == {}
+    assert _too_wide(phone, live_server.url, public_pages()) == {}
     phone.goto(f"{live_server.url}/states/az/")
     screenshot(phone, "phone-dashboard")
 
     login(phone, live_server.url, staff.username, PASSWORD)
-    staff_paths = [*paths, "/review/", "/groups/", "/events/new/"]
-    assert _too_wide(phone, live_server.url, staff_paths) == {}
+    # Signed in, the same pages show more (review forms, campaign blocks).
+    assert _too_wide(phone, live_server.url, [*public_pages(), *staff_pages()]) == {}
