@@ -10,17 +10,14 @@ so a campaign's own ruleset gets its own classifier with no extra step.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from freedomcities.embed import Embedder, default_embedder
+from freedomcities.embed import Embedder, cached_vectors, default_embedder
 from freedomcities.rules import EXAMPLE_LABELS, Ruleset
 
 NEIGHBOURS = 5
@@ -58,7 +55,7 @@ class NearestExamples:
         for example in ruleset.examples:
             by_rule.setdefault(example.rule_id, []).append((example.text, example.label))
         texts = [text for rows in by_rule.values() for text, _ in rows]
-        vectors = _example_vectors(embedder, texts)
+        vectors = cached_vectors(embedder, texts)
         offset = 0
         for rule_id, rows in by_rule.items():
             self._pools[rule_id] = (vectors[offset : offset + len(rows)], [lbl for _, lbl in rows])
@@ -87,41 +84,6 @@ class NearestExamples:
         total = sum(votes.values())
         probabilities = {label: votes[label] / total for label in EXAMPLE_LABELS}
         return Opinion(probabilities, float(similarity[nearest[0]]))
-
-
-def _example_vectors(embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
-    """The examples' vectors, from the user's cache folder when this exact set was seen before.
-
-    Embedding a few hundred examples costs seconds at every start; the cache
-    is keyed by the engine and the texts, so any edit to the examples is seen.
-    """
-    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:24]
-    path = _cache_dir() / f"examples-{digest}.npy"
-    if path.is_file():
-        try:
-            cached = np.load(path)
-            if cached.shape == (len(texts), embedder.dim):
-                return np.asarray(cached, dtype=np.float32)
-        except (OSError, ValueError):
-            pass
-    vectors = embedder.embed(texts)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(temporary, vectors)
-        temporary.replace(path)
-    except OSError:
-        pass
-    return vectors
-
-
-def _cache_dir() -> Path:
-    """Where computed vectors are kept between runs (FREEDOMCITIES_CACHE overrides)."""
-    override = os.environ.get("FREEDOMCITIES_CACHE")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "freedomcities"
 
 
 _CACHE: dict[tuple[str, str, int, str], Classifier] = {}

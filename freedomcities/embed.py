@@ -332,6 +332,42 @@ def default_embedder(threads: int | None = None) -> Embedder:
     return MiniLMEmbedder(threads=threads or os.cpu_count() or 1)
 
 
+def cached_vectors(embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
+    """Vectors of a fixed set of texts, from the user's cache folder when seen before.
+
+    Embedding a ruleset's examples or a training corpus costs seconds to
+    minutes; the cache is keyed by the engine and the texts, so any edit to
+    them is seen.
+    """
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:24]
+    path = _cache_dir() / f"vectors-{digest}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path)
+            if cached.shape == (len(texts), embedder.dim):
+                return np.asarray(cached, dtype=np.float32)
+        except (OSError, ValueError):
+            pass
+    vectors = embedder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(temporary, vectors)
+        temporary.replace(path)
+    except OSError:
+        pass
+    return vectors
+
+
+def _cache_dir() -> Path:
+    """Where computed vectors are kept between runs (FREEDOMCITIES_CACHE overrides)."""
+    override = os.environ.get("FREEDOMCITIES_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "freedomcities"
+
+
 EMBEDDERS: dict[str, Callable[[], Embedder]] = {
     "auto": default_embedder,
     "minilm": MiniLMEmbedder,

@@ -14,22 +14,33 @@ hundred candidates. Each candidate is then read for its stance:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from freedomcities.classify import Classifier, Opinion, classifier_for
-from freedomcities.embed import Embedder
+from freedomcities.embed import Embedder, default_embedder
+from freedomcities.learned import (
+    Judgement,
+    LearnedJudge,
+    Settings,
+    decide,
+    gate_keywords,
+    shipped_judge,
+)
 from freedomcities.models import Document, Finding, Flag, Section, Stance
+from freedomcities.passages import Passage, Sentences, candidate_passages, flatten
 from freedomcities.rules import Rule, Ruleset
-from freedomcities.sentences import sentence_spans
 from freedomcities.stance import Reading, alternatives, any_match, read_action
 
 MAX_QUOTE = 600
-LEAD_IN_REACH = 12
+LEARNED_WHY: dict[str, str] = {
+    "meets": "Worded like the passages experts found meet this rule.",
+    "partial": "Worded like the passages experts found meet this rule only in part.",
+    "conflicts": "Worded like the passages experts found conflict with this rule.",
+}
 RETRIES = 4
-_ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
 # The classifier reads only undecided sentences about immigration: cheap, and where it helps.
 CLASSIFIER_SCOPE = re.compile(
     r"(?i:immigra|detainer|\baliens?\b|citizenship|deport|1373|287\s*\(g)|\b(?:ICE|CBP|INS|DHS)\b",
@@ -66,13 +77,11 @@ ONLY_IF = re.compile(
 )
 # How sure the classifier must be, alone, to report a stance: a false conflict costs most.
 CLASSIFIER_FLOOR = {"meets": 0.7, "partial": 0.7, "conflicts": 0.8}
-SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
 # Immigration agents as the subject: what ICE will do is not what the policy lets officers do.
 THIRD_PARTY = re.compile(
     r"\b(?:ICE|CBP|INS|immigration (?:officials|agents|authorities)|federal (?:agents|authorities))"
     r"\s+(?:will|shall|may|can|must|should)\s+$",
 )
-LIST_ITEM = re.compile(r"\s*(?:\(?[a-zA-Z0-9]{1,3}[.)]|[-•●▪*])\s")
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,9 @@ class Verdict:
     why: str
 
 
+Engine = Literal["learned", "cues"]
+
+
 def judge(
     document: Document,
     sections: Sequence[Section],
@@ -103,6 +115,7 @@ def judge(
     *,
     embedder: Embedder | None = None,
     classifier: Classifier | None = None,
+    model: LearnedJudge | Engine = "learned",
 ) -> tuple[tuple[Finding, ...], tuple[Flag, ...]]:
     """Find every sentence's bearing on every rule, and the language to flag.
 
@@ -110,11 +123,145 @@ def judge(
         document: the document read from a file.
         sections: its sections, from :func:`freedomcities.split.split`.
         ruleset: the rules and their cues.
-        embedder: the sentence-embedding engine for the classifier.
-        classifier: a trained classifier; by default one is trained from the
-            ruleset's example sentences (once per process).
+        embedder: the sentence-embedding engine.
+        classifier: for the cue judge, a trained example classifier; by default
+            one is trained from the ruleset's example sentences (once per process).
+        model: a learned judge, or "learned" for the one shipped with the
+            ruleset (the cue judge when it has none), or "cues" for the
+            hand-written cues alone.
     """
-    sentences = _Sentences(document, sections)
+    sentences = Sentences(document, sections)
+    learned = judge_model(ruleset, model)
+    if learned is not None:
+        cues = _cue_findings(document, sections, ruleset, sentences, embedder, classifier=None)
+        taught = _learned_findings(document, sections, ruleset, sentences, learned, embedder)
+        findings = combine_findings(cues, taught)
+    else:
+        examples = classifier or classifier_for(ruleset, embedder)
+        findings = _cue_findings(document, sections, ruleset, sentences, embedder, examples)
+    return findings, _flags(document, ruleset, sentences)
+
+
+def judge_model(ruleset: Ruleset, model: LearnedJudge | Engine = "learned") -> LearnedJudge | None:
+    """The learned judge that ``model`` names for this ruleset, or None for the cue judge."""
+    if isinstance(model, LearnedJudge):
+        return model
+    if model not in ("learned", "cues"):
+        raise ValueError(f"unknown judge {model!r}; choose 'learned' or 'cues'")
+    return shipped_judge(ruleset.id) if model == "learned" else None
+
+
+def judge_version(ruleset: Ruleset, model: LearnedJudge | Engine = "learned") -> str:
+    """What read a document: "cues", or the learned judge's fingerprint."""
+    learned = judge_model(ruleset, model)
+    return learned.version if learned else "cues"
+
+
+def cue_stance(rule: Rule, passage: Passage) -> Stance | None:
+    """The stance the hand-written cues read in one passage for one rule, if any."""
+    candidate = Candidate(
+        rule, passage.text, passage.start, passage.end, passage.section, passage.lead_in
+    )
+    verdict = _promised(candidate, _cue_verdict(rule, *_reading_text(candidate)))
+    return verdict.stance if verdict else None
+
+
+def _learned_findings(
+    document: Document,
+    sections: Sequence[Section],
+    ruleset: Ruleset,
+    sentences: Sentences,
+    learned: LearnedJudge,
+    embedder: Embedder | None,
+) -> tuple[Finding, ...]:
+    """Findings of the learned judge over every passage that could bear on a rule."""
+    found = candidate_passages(sentences, sections, gate_keywords(ruleset))
+    if not found:
+        return ()
+    judgement = learned.judge(found, ruleset, embedder or default_embedder(), cue_stance)
+    return learned_findings(document, ruleset, found, judgement, learned.settings)
+
+
+def cue_findings(
+    document: Document, sections: Sequence[Section], ruleset: Ruleset
+) -> tuple[Finding, ...]:
+    """What the hand-written cues alone find, as the learned judge's partner reads it."""
+    sentences = Sentences(document, sections)
+    return _cue_findings(document, sections, ruleset, sentences, None, classifier=None)
+
+
+def combine_findings(cues: Sequence[Finding], learned: Sequence[Finding]) -> tuple[Finding, ...]:
+    """The hand-written cues and the learned judge together, each where it reads best.
+
+    The cues were written for the wording of police manuals, and read those
+    well; the learned judge has read many more kinds of text. So, rule by rule:
+
+    - where the cues found nothing, the learned judge's findings stand;
+    - where the cues read a passage as meeting the rule and the learned judge
+      reads the same passage as a conflict (the cue lists' blind spot: a law
+      that forbids protections, "no agency shall prohibit ... inquiries"),
+      the conflict stands;
+    - everywhere else the cues' findings stand.
+    """
+    learned_by_rule: dict[str, list[Finding]] = {}
+    for finding in learned:
+        learned_by_rule.setdefault(finding.rule_id, []).append(finding)
+    cue_rules = {f.rule_id for f in cues}
+    out = [f for f in learned if f.rule_id not in cue_rules]
+    for finding in cues:
+        conflict = next(
+            (
+                g
+                for g in learned_by_rule.get(finding.rule_id, [])
+                if g.stance == "conflicts" and not g.tentative and g.start == finding.start
+            ),
+            None,
+        )
+        out.append(conflict if finding.stance == "meets" and conflict else finding)
+    return tuple(sorted(out, key=lambda f: (f.start, f.rule_id)))
+
+
+def learned_findings(
+    document: Document,
+    ruleset: Ruleset,
+    passages: Sequence[Passage],
+    judgement: Judgement,
+    settings: Settings,
+) -> tuple[Finding, ...]:
+    """The findings that a learned judgement of a document's passages adds up to."""
+    findings = []
+    for rule in ruleset.rules:
+        if rule.id not in judgement.rule_ids:
+            continue
+        for i, stance, p, tentative in decide(judgement.of(rule.id), settings):
+            why = _learned_why(rule, passages[i], stance)
+            findings.append(
+                _finding(document, rule, passages[i], stance, round(p, 2), why, tentative)
+            )
+    return tuple(findings)
+
+
+def _learned_why(rule: Rule, passage: Passage, stance: str) -> str:
+    """The cues' reason where they agree with the learned judge, else a plain one."""
+    candidate = Candidate(
+        rule, passage.text, passage.start, passage.end, passage.section, passage.lead_in
+    )
+    verdict = _promised(candidate, _cue_verdict(rule, *_reading_text(candidate)))
+    if verdict is not None and verdict.stance == stance:
+        return verdict.why
+    return LEARNED_WHY[stance]
+
+
+def _cue_findings(
+    document: Document,
+    sections: Sequence[Section],
+    ruleset: Ruleset,
+    sentences: Sentences,
+    embedder: Embedder | None,
+    classifier: Classifier | None,
+) -> tuple[Finding, ...]:
+    """Findings of the hand-written cues, and of the example classifier (if any) where they
+    leave a rule undecided."""
     candidates = [
         c for rule in ruleset.rules for c in _candidates(document, rule, sentences, sections)
     ]
@@ -125,85 +272,20 @@ def judge(
         for i, v in enumerate(verdicts)
         if v is None and candidates[i].rule.id not in decided and _worth_classifying(candidates[i])
     ]
-    if undecided:
-        model = classifier or classifier_for(ruleset, embedder)
-        texts = [_flatten(candidates[i].text) for i in undecided]
-        opinions = model.predict(texts, [candidates[i].rule.id for i in undecided])
+    if undecided and classifier is not None:
+        texts = [flatten(candidates[i].text) for i in undecided]
+        opinions = classifier.predict(texts, [candidates[i].rule.id for i in undecided])
         for i, text, opinion in zip(undecided, texts, opinions, strict=True):
             verdicts[i] = _classifier_verdict(opinion, text)
-    findings = tuple(
-        _finding(document, c, v) for c, v in zip(candidates, verdicts, strict=True) if v is not None
+    return tuple(
+        _finding(document, c.rule, c, v.stance, v.confidence, v.why)
+        for c, v in zip(candidates, verdicts, strict=True)
+        if v is not None
     )
-    return findings, _flags(document, ruleset, sentences)
-
-
-class _Sentences:
-    """Sentence spans, worked out only in the sections that a keyword points into.
-
-    Most of a manual is about uniforms and vehicle pursuits: splitting it all
-    into sentences would cost more than reading the PDF.
-    """
-
-    def __init__(self, document: Document, sections: Sequence[Section]) -> None:
-        self.text = document.text
-        self.words = " " + document.text.lower().translate(_ASCII_PUNCTUATION_TO_SPACE)
-        self.bounds = [(s.start, s.end) for s in sections] or [(0, len(document.text))]
-        self.section_starts = [start for start, _ in self.bounds]
-        self._spans: dict[int, list[tuple[int, int]]] = {}
-        self._flat: dict[tuple[int, int], str] = {}
-        self._keyword_hits: dict[str, set[tuple[int, int]]] = {}
-
-    def in_section(self, k: int) -> list[tuple[int, int]]:
-        """The sentence spans of section ``k``."""
-        if k not in self._spans:
-            self._spans[k] = sentence_spans(self.text, *self.bounds[k])
-        return self._spans[k]
-
-    def at(self, offset: int) -> tuple[int, int] | None:
-        """(section index, sentence index) of the sentence holding ``offset``."""
-        k = bisect.bisect_right(self.section_starts, offset) - 1
-        spans = self.in_section(max(k, 0))
-        j = bisect.bisect_right(spans, (offset, len(self.text))) - 1
-        if j >= 0 and spans[j][0] <= offset < spans[j][1]:
-            return max(k, 0), j
-        return None
-
-    def with_keywords(self, keywords: Sequence[str]) -> list[tuple[int, int]]:
-        """The sentences holding a word that begins with one of ``keywords``, in order."""
-        if not keywords:
-            return [(k, j) for k in range(len(self.bounds)) for j in range(len(self.in_section(k)))]
-        found: set[tuple[int, int]] = set()
-        for keyword in keywords:
-            found.update(self._hits(keyword))
-        return sorted(found)
-
-    def _hits(self, keyword: str) -> set[tuple[int, int]]:
-        """The sentences holding one keyword; rules share keywords, so each is looked for once."""
-        if keyword not in self._keyword_hits:
-            hits = set()
-            position = self.words.find(keyword)
-            while position >= 0:
-                place = self.at(position)
-                if place is not None:
-                    hits.add(place)
-                position = self.words.find(keyword, position + 1)
-            self._keyword_hits[keyword] = hits
-        return self._keyword_hits[keyword]
-
-    def span(self, place: tuple[int, int]) -> tuple[int, int]:
-        """Start and end offsets of a sentence."""
-        return self.in_section(place[0])[place[1]]
-
-    def flat(self, place: tuple[int, int]) -> str:
-        """A sentence as the cues read it (see :func:`_flatten`), worked out once."""
-        if place not in self._flat:
-            start, end = self.span(place)
-            self._flat[place] = _flatten(self.text[start:end])
-        return self._flat[place]
 
 
 def _candidates(
-    document: Document, rule: Rule, sentences: _Sentences, sections: Sequence[Section]
+    document: Document, rule: Rule, sentences: Sentences, sections: Sequence[Section]
 ) -> list[Candidate]:
     """Sentences holding one of the rule's keywords and matching one of its topic cues."""
     found = []
@@ -213,29 +295,9 @@ def _candidates(
             continue
         text = document.text[start:end]
         section = sections[place[0]] if sections else None
-        lead_in = _lead_in(sentences, place)
+        lead_in = sentences.lead_in(place)
         found.append(Candidate(rule, text, start, end, section, lead_in))
     return found
-
-
-def _lead_in(sentences: _Sentences, place: tuple[int, int]) -> str | None:
-    """The sentence introducing the list this sentence is an item of, if any.
-
-    Looks back over earlier items of the same list, within the section, for
-    a sentence ending in a colon, or one cut off mid-phrase ("prior to").
-    """
-    spans = sentences.in_section(place[0])
-    text = sentences.text
-    i = place[1]
-    for j in range(i - 1, max(-1, i - LEAD_IN_REACH), -1):
-        sentence = text[spans[j][0] : spans[j][1]].rstrip()
-        if sentence.endswith(":"):
-            return _flatten(sentence)
-        if not LIST_ITEM.match(text, spans[j + 1][0]):
-            break
-        if not LIST_ITEM.match(sentence) and not sentence.endswith(SENTENCE_END):
-            return _flatten(sentence)
-    return None
 
 
 def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
@@ -244,7 +306,7 @@ def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
     A lead-in cut off without a colon ("shall require a judicial warrant
     prior to") is read together with its item.
     """
-    sentence, lead_in = _flatten(candidate.text), candidate.lead_in
+    sentence, lead_in = flatten(candidate.text), candidate.lead_in
     if lead_in and not lead_in.endswith(":"):
         return f"{lead_in} {sentence}", None
     return sentence, lead_in
@@ -403,36 +465,34 @@ def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> Ve
     return Verdict("conflicts", confidence, why)
 
 
-def _flatten(text: str) -> str:
-    """The text as cues read it: one line, single spaces, words broken at line ends rejoined.
-
-    Periods inside numbers ("RCW 9.94A.701") become middle dots, so cue
-    patterns that stop at a full stop read past citations.
-    """
-    text = re.sub(r"(\w)-\s+([a-z])", r"\1\2", text)
-    text = re.sub(r"(?<=[a-z] )([a-h])\.(?= [A-Z])", r"\1)", text)
-    return re.sub(r"(?<=\d)\.(?=\d)", "\u00b7", re.sub(r"\s+", " ", text))
-
-
-def _finding(document: Document, candidate: Candidate, verdict: Verdict) -> Finding:
-    """A finding quoting the candidate sentence exactly as it stands."""
-    end = min(candidate.end, candidate.start + MAX_QUOTE)
-    section = candidate.section
+def _finding(
+    document: Document,
+    rule: Rule,
+    passage: Candidate | Passage,
+    stance: Stance,
+    confidence: float,
+    why: str,
+    tentative: bool = False,
+) -> Finding:
+    """A finding quoting the passage exactly as it stands."""
+    end = min(passage.end, passage.start + MAX_QUOTE)
+    section = passage.section
     return Finding(
-        rule_id=candidate.rule.id,
-        stance=verdict.stance,
-        confidence=verdict.confidence,
-        quote=document.text[candidate.start : end],
-        start=candidate.start,
+        rule_id=rule.id,
+        stance=stance,
+        confidence=confidence,
+        quote=document.text[passage.start : end],
+        start=passage.start,
         end=end,
-        page=document.page_at(candidate.start),
+        page=document.page_at(passage.start),
         section=section.label if section else None,
         heading=section.heading if section else None,
-        why=verdict.why,
+        why=why,
+        tentative=tentative,
     )
 
 
-def _flags(document: Document, ruleset: Ruleset, sentences: _Sentences) -> tuple[Flag, ...]:
+def _flags(document: Document, ruleset: Ruleset, sentences: Sentences) -> tuple[Flag, ...]:
     """Problem language, one flag per kind and sentence."""
     flags: dict[tuple[str, int], Flag] = {}
     for cue in ruleset.flags:

@@ -1,0 +1,161 @@
+"""Passages: the sentences of a document that a judge reads, each with its context.
+
+A sentence alone often hides its force: "(a) The person's address;" means
+nothing without the lead-in "No officer shall disclose to ICE:". A
+:class:`Passage` carries the sentence exactly as it stands (so it can be
+quoted with offsets), the lead-in of the list it belongs to, and its section.
+
+Most of a manual is about uniforms and vehicle pursuits, so sentences are
+worked out only in the sections a keyword points into (:class:`Sentences`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from freedomcities.models import Document, Section
+from freedomcities.sentences import sentence_spans
+
+LEAD_IN_REACH = 12
+SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
+LIST_ITEM = re.compile(r"\s*(?:\(?[a-zA-Z0-9]{1,3}[.)]|[-•●▪*])\s")
+ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence of a document, with the lead-in and section that give it its force."""
+
+    text: str
+    start: int
+    end: int
+    section: Section | None
+    lead_in: str | None = None
+
+    @property
+    def reading(self) -> str:
+        """The sentence as a judge reads it: its list's lead-in first, on one line."""
+        sentence = flatten(self.text)
+        return f"{self.lead_in} {sentence}" if self.lead_in else sentence
+
+
+class Sentences:
+    """Sentence spans, worked out only in the sections that a keyword points into."""
+
+    def __init__(self, document: Document, sections: Sequence[Section]) -> None:
+        self.text = document.text
+        self.words = " " + document.text.lower().translate(ASCII_PUNCTUATION_TO_SPACE)
+        self.bounds = [(s.start, s.end) for s in sections] or [(0, len(document.text))]
+        self.section_starts = [start for start, _ in self.bounds]
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._flat: dict[tuple[int, int], str] = {}
+        self._keyword_hits: dict[str, set[tuple[int, int]]] = {}
+
+    def in_section(self, k: int) -> list[tuple[int, int]]:
+        """The sentence spans of section ``k``."""
+        if k not in self._spans:
+            self._spans[k] = sentence_spans(self.text, *self.bounds[k])
+        return self._spans[k]
+
+    def at(self, offset: int) -> tuple[int, int] | None:
+        """(section index, sentence index) of the sentence holding ``offset``."""
+        k = bisect.bisect_right(self.section_starts, offset) - 1
+        spans = self.in_section(max(k, 0))
+        j = bisect.bisect_right(spans, (offset, len(self.text))) - 1
+        if j >= 0 and spans[j][0] <= offset < spans[j][1]:
+            return max(k, 0), j
+        return None
+
+    def with_keywords(self, keywords: Iterable[str]) -> list[tuple[int, int]]:
+        """The sentences holding a word that begins with one of ``keywords``, in order.
+
+        No keywords at all means every sentence of the document.
+        """
+        keywords = list(keywords)
+        if not keywords:
+            return [(k, j) for k in range(len(self.bounds)) for j in range(len(self.in_section(k)))]
+        found: set[tuple[int, int]] = set()
+        for keyword in keywords:
+            found.update(self._hits(keyword))
+        return sorted(found)
+
+    def _hits(self, keyword: str) -> set[tuple[int, int]]:
+        """The sentences holding one keyword; rules share keywords, so each is looked for once."""
+        if keyword not in self._keyword_hits:
+            hits = set()
+            position = self.words.find(keyword)
+            while position >= 0:
+                place = self.at(position)
+                if place is not None:
+                    hits.add(place)
+                position = self.words.find(keyword, position + 1)
+            self._keyword_hits[keyword] = hits
+        return self._keyword_hits[keyword]
+
+    def span(self, place: tuple[int, int]) -> tuple[int, int]:
+        """Start and end offsets of a sentence."""
+        return self.in_section(place[0])[place[1]]
+
+    def flat(self, place: tuple[int, int]) -> str:
+        """A sentence as the cues read it (see :func:`flatten`), worked out once."""
+        if place not in self._flat:
+            start, end = self.span(place)
+            self._flat[place] = flatten(self.text[start:end])
+        return self._flat[place]
+
+    def lead_in(self, place: tuple[int, int]) -> str | None:
+        """The sentence introducing the list this sentence is an item of, if any.
+
+        Looks back over earlier items of the same list, within the section, for
+        a sentence ending in a colon, or one cut off mid-phrase ("prior to").
+        """
+        spans = self.in_section(place[0])
+        i = place[1]
+        for j in range(i - 1, max(-1, i - LEAD_IN_REACH), -1):
+            sentence = self.text[spans[j][0] : spans[j][1]].rstrip()
+            if sentence.endswith(":"):
+                return flatten(sentence)
+            if not LIST_ITEM.match(self.text, spans[j + 1][0]):
+                break
+            if not LIST_ITEM.match(sentence) and not sentence.endswith(SENTENCE_END):
+                return flatten(sentence)
+        return None
+
+    def passage(self, place: tuple[int, int], sections: Sequence[Section]) -> Passage:
+        """The sentence at ``place`` as a Passage, with its lead-in and section."""
+        start, end = self.span(place)
+        section = sections[place[0]] if sections else None
+        return Passage(self.text[start:end], start, end, section, self.lead_in(place))
+
+
+def candidate_passages(
+    sentences: Sentences, sections: Sequence[Section], keywords: Iterable[str] = ()
+) -> list[Passage]:
+    """The passages holding one of ``keywords`` (every passage when none), in document order.
+
+    A list item takes its force and often its subject from its lead-in
+    ("shall not provide ICE with: (a) the person's address"), so the items
+    under a lead-in that holds a keyword come along.
+    """
+    places = set(sentences.with_keywords(keywords))
+    for k, j in sorted(places):
+        count = len(sentences.in_section(k))
+        for item in range(j + 1, min(j + 1 + LEAD_IN_REACH, count)):
+            if (k, item) not in places and sentences.lead_in((k, item)) is None:
+                break
+            places.add((k, item))
+    return [sentences.passage(place, sections) for place in sorted(places)]
+
+
+def flatten(text: str) -> str:
+    """The text as cues read it: one line, single spaces, words broken at line ends rejoined.
+
+    Periods inside numbers ("RCW 9.94A.701") become middle dots, so cue
+    patterns that stop at a full stop read past citations.
+    """
+    text = re.sub(r"(\w)-\s+([a-z])", r"\1\2", text)
+    text = re.sub(r"(?<=[a-z] )([a-h])\.(?= [A-Z])", r"\1)", text)
+    return re.sub(r"(?<=\d)\.(?=\d)", "\u00b7", re.sub(r"\s+", " ", text))
