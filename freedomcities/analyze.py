@@ -13,7 +13,8 @@ from pathlib import Path
 
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import FreedomCitiesError
-from freedomcities.judge import judge
+from freedomcities.judge import Engine, judge, judge_version
+from freedomcities.learned import LearnedJudge
 from freedomcities.models import Document, Scorecard
 from freedomcities.read import read
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
@@ -30,6 +31,7 @@ def analyze(
     jurisdiction: str | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
 ) -> Scorecard:
     """Score one policy document against a ruleset.
 
@@ -43,6 +45,8 @@ def analyze(
         embedder: the sentence-embedding engine; the default is the
             offline MiniLM model when installed.
         progress: called with (pages done, pages in all) while reading.
+        model: the judge: "learned" (the one trained for the ruleset, or the
+            cues where it has none), "cues", or a LearnedJudge.
 
     Raises:
         DocumentError: the file cannot be read; the message says why.
@@ -51,7 +55,7 @@ def analyze(
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     document = source if isinstance(source, Document) else read(source, progress=progress)
     sections = split(document)
-    findings, flags = judge(document, sections, rules, embedder=embedder)
+    findings, flags = judge(document, sections, rules, embedder=embedder, model=model)
     return Scorecard(
         document=document,
         sections=sections,
@@ -60,6 +64,7 @@ def analyze(
         jurisdiction=jurisdiction,
         results=score(findings, rules, jurisdiction),
         flags=flags,
+        judge_version=judge_version(rules, model),
     )
 
 

@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 from freedomcities.analyze import analyze
 from freedomcities.errors import CorpusError, FreedomCitiesError
+from freedomcities.judge import Engine
+from freedomcities.learned import LearnedJudge
 from freedomcities.models import STATUSES, Document, Scorecard, Status
 from freedomcities.rules import DEFAULT_RULESET
 from freedomcities.sentences import normalize_space
@@ -147,6 +149,11 @@ class Evaluation:
         return found / expected if expected else None
 
     @property
+    def conflicts_read_as_meets(self) -> list[RuleOutcome]:
+        """The worst mistake: a rule the text works against, told to a campaign as protected."""
+        return [o for o in self.outcomes if o.expert == "conflicts" and o.engine == "meets"]
+
+    @property
     def mismatches(self) -> list[RuleOutcome]:
         """Every outcome where the engine's status differs from the expert's."""
         return [o for o in self.outcomes if o.expert != o.engine]
@@ -199,6 +206,7 @@ def evaluate(
     ruleset: str | Path = DEFAULT_RULESET,
     workers: int | None = None,
     progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
 ) -> Evaluation:
     """Analyse every corpus document and compare the engine with the expert labels.
 
@@ -207,14 +215,15 @@ def evaluate(
         ruleset: the ruleset to score with (shipped name or ``.toml`` path).
         workers: processes to use; one per core by default.
         progress: called with (documents done, documents in all).
+        model: the judge to measure (see :func:`freedomcities.analyze.analyze`).
 
     Raises:
         CorpusError: the corpus does not follow its format.
     """
     entries = load_corpus(corpus) if isinstance(corpus, str | Path) else tuple(corpus)
-    results = _analyze_all(entries, ruleset, workers, progress)
+    results = _analyze_all(entries, ruleset, workers, progress, model)
     return Evaluation(
-        tuple(_compare(entry, results[entry.slug]) for entry in entries),
+        tuple(compare(entry, results[entry.slug]) for entry in entries),
     )
 
 
@@ -317,13 +326,14 @@ def _analyze_all(
     ruleset: str | Path,
     workers: int | None,
     progress: Progress | None,
+    model: LearnedJudge | Engine,
 ) -> dict[str, Scorecard | FreedomCitiesError]:
     """Analyse every entry, in parallel when there are several and cores to spare."""
     workers = min(workers or os.cpu_count() or 1, len(entries))
     done: dict[str, Scorecard | FreedomCitiesError] = {}
     if workers <= 1:
         for entry in entries:
-            done[entry.slug] = _analyze_entry(entry, ruleset)
+            done[entry.slug] = _analyze_entry(entry, ruleset, model)
             if progress:
                 progress(len(done), len(entries))
         return done
@@ -331,7 +341,7 @@ def _analyze_all(
     ordered = sorted(entries, key=lambda e: e.path.suffix != ".pdf")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures: dict[Future[Scorecard | FreedomCitiesError], str] = {
-            pool.submit(_analyze_entry, entry, ruleset): entry.slug for entry in ordered
+            pool.submit(_analyze_entry, entry, ruleset, model): entry.slug for entry in ordered
         }
         for future in as_completed(futures):
             done[futures[future]] = future.result()
@@ -340,17 +350,19 @@ def _analyze_all(
     return done
 
 
-def _analyze_entry(entry: LabelledDocument, ruleset: str | Path) -> Scorecard | FreedomCitiesError:
+def _analyze_entry(
+    entry: LabelledDocument, ruleset: str | Path, model: LearnedJudge | Engine = "learned"
+) -> Scorecard | FreedomCitiesError:
     """Analyse one corpus document in a worker, returning an expected error instead of raising."""
     try:
         source = read_labelled_text(entry.path) if entry.path.suffix == ".txt" else entry.path
-        return analyze(source, ruleset=ruleset, jurisdiction=entry.jurisdiction)
+        return analyze(source, ruleset=ruleset, jurisdiction=entry.jurisdiction, model=model)
     except FreedomCitiesError as exc:
         return exc
 
 
-def _compare(entry: LabelledDocument, result: Scorecard | FreedomCitiesError) -> DocumentOutcome:
-    """Expert and engine side by side for every rule both know."""
+def compare(entry: LabelledDocument, result: Scorecard | FreedomCitiesError) -> DocumentOutcome:
+    """Expert and engine side by side for each rule; an error stands for the whole document."""
     if not isinstance(result, Scorecard):
         return DocumentOutcome(entry.slug, (), error=str(result))
     text = NormalisedText(result.document.text)

@@ -77,6 +77,8 @@ class Finding:
     section: str | None
     heading: str | None
     why: str
+    # Near a stance but short of it: decides nothing, asks a person to look first.
+    tentative: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class RuleResult:
     confidence: float
     findings: tuple[Finding, ...]
     suggestion: str | None
+    # The judge is unsure: a person should check this rule before anyone relies on it.
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ class Scorecard:
     jurisdiction: str | None
     results: tuple[RuleResult, ...]
     flags: tuple[Flag, ...] = field(default=())
+    # Which judge read it ("cues" or "learned-<fingerprint>"), so a new model's moves show.
+    judge_version: str = "cues"
 
     def result(self, rule_id: str) -> RuleResult:
         """The result for one rule id, e.g. ``"5"`` or ``"1373"``."""

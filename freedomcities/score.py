@@ -15,6 +15,8 @@ from freedomcities.models import Finding, RuleResult, Stance, Status
 from freedomcities.rules import Rule, Ruleset
 
 MIN_CONFIDENCE = 0.5
+# A status decided by a finding less sure than this is shown, but marked for review first.
+REVIEW_BELOW = 0.6
 MAX_EVIDENCE = 5
 STATE_CODE = re.compile(r",\s*([A-Za-z]{2})\s*$")
 
@@ -45,11 +47,13 @@ def score(
 def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> RuleResult:
     """Decide one rule's status from its findings and pick the evidence to show."""
     suggestion = _suggest(rule, jurisdiction)
-    weak = [f for f in findings if f.confidence < MIN_CONFIDENCE]
-    findings = [f for f in findings if f.confidence >= MIN_CONFIDENCE]
+    weak = [f for f in findings if f.confidence < MIN_CONFIDENCE or f.tentative]
+    findings = [f for f in findings if f.confidence >= MIN_CONFIDENCE and not f.tentative]
     status = _status(findings)
     if status == "silent":
-        return RuleResult(rule.id, rule.name, "silent", 0.6 if weak else 0.9, (), suggestion)
+        unsure = any(f.tentative for f in weak)
+        confidence = 0.6 if weak else 0.9
+        return RuleResult(rule.id, rule.name, "silent", confidence, (), suggestion, unsure)
     chapters = Counter(_chapter(f) for f in findings)
     ranked = sorted(findings, key=lambda f: (-f.confidence, -chapters[_chapter(f)], f.start))
     deciding = [f for f in ranked if f.stance == status]
@@ -62,6 +66,7 @@ def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> Ru
         round(deciding[0].confidence, 2),
         evidence,
         None if status == "meets" else suggestion,
+        deciding[0].confidence < REVIEW_BELOW,
     )
 
 

@@ -28,7 +28,7 @@ class Abstaining:
 
 
 def _judge(document: Document) -> tuple[tuple[Finding, ...], tuple[Flag, ...]]:
-    return judge(document, split(document), RULESET, classifier=Abstaining())
+    return judge(document, split(document), RULESET, classifier=Abstaining(), model="cues")
 
 
 def _statuses(text: str) -> dict[str, str]:
@@ -300,7 +300,7 @@ CUE_WORDED = "Officers shall not honor ICE detainers unless presented with a jud
 
 def _rule_one(text: str, classifier: Classifier) -> list[Finding]:
     document = Document(source="t", text=text)
-    findings, _ = judge(document, split(document), RULESET, classifier=classifier)
+    findings, _ = judge(document, split(document), RULESET, classifier=classifier, model="cues")
     return [f for f in findings if f.rule_id == "1"]
 
 

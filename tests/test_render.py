@@ -115,7 +115,9 @@ def _check_keys(obj: Any, keys: set[str], where: str) -> None:
 
 def assert_json_contract(data: Any) -> None:
     """Check one scorecard object against docs/json.md, field by field."""
-    _check_keys(data, {"document", "ruleset", "jurisdiction", "rules", "flags"}, "top level")
+    keys = {"document", "ruleset", "judge", "jurisdiction", "rules", "flags"}
+    _check_keys(data, keys, "top level")
+    assert data["judge"] == "cues" or data["judge"].startswith("learned-")
     document = data["document"]
     _check_keys(document, {"source", "title", "pages", "sections", "ocr_pages"}, "document")
     assert isinstance(document["source"], str)
@@ -139,7 +141,9 @@ def assert_json_contract(data: Any) -> None:
 
 
 def _check_rule(rule: Any) -> None:
-    _check_keys(rule, {"id", "name", "status", "confidence", "evidence", "suggestion"}, "rule")
+    keys = {"id", "name", "status", "confidence", "needs_review", "evidence", "suggestion"}
+    _check_keys(rule, keys, "rule")
+    assert isinstance(rule["needs_review"], bool)
     assert isinstance(rule["id"], str) and isinstance(rule["name"], str)
     assert rule["status"] in STATUSES
     assert isinstance(rule["confidence"], float) and 0.0 <= rule["confidence"] <= 1.0

@@ -4,8 +4,9 @@ The shape (documented in ``docs/``, guarded by ``tests/test_render.py``)::
 
     {"document": {"source", "title", "pages", "sections", "ocr_pages"},
      "ruleset": {"id", "version"},
+     "judge": str,
      "jurisdiction": str | null,
-     "rules": [{"id", "name", "status", "confidence",
+     "rules": [{"id", "name", "status", "confidence", "needs_review",
                 "evidence": [{"section", "heading", "page", "quote", "stance"}],
                 "suggestion"}],
      "flags": [{"kind", "quote", "page", "suggestion"}]}
@@ -37,6 +38,7 @@ def scorecard_to_dict(scorecard: Scorecard) -> dict[str, Any]:
             "ocr_pages": document.ocr_pages,
         },
         "ruleset": {"id": scorecard.ruleset_id, "version": scorecard.ruleset_version},
+        "judge": scorecard.judge_version,
         "jurisdiction": scorecard.jurisdiction,
         "rules": [_rule(result) for result in scorecard.results],
         "flags": [_flag(flag) for flag in scorecard.flags],
@@ -66,6 +68,7 @@ def _rule(result: RuleResult) -> dict[str, Any]:
         "name": result.name,
         "status": result.status,
         "confidence": float(result.confidence),
+        "needs_review": result.needs_review,
         "evidence": [_evidence(finding) for finding in result.findings],
         "suggestion": result.suggestion,
     }
@@ -118,6 +121,29 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             for o in evaluation.mismatches
         ],
         "errors": [{"slug": d.slug, "error": d.error} for d in evaluation.errors],
+    }
+
+
+def render_cross_validation_json(folds: list[tuple[str, Evaluation]], seconds: float) -> str:
+    """Cross-validation figures per fold and in total (the last pair), as JSON text."""
+    return _dumps(
+        {
+            "folds": [{"fold": name, **_figures(evaluation)} for name, evaluation in folds[:-1]],
+            "total": _figures(folds[-1][1]),
+            "seconds": round(seconds, 1),
+        }
+    )
+
+
+def _figures(evaluation: Evaluation) -> dict[str, Any]:
+    """The headline figures of one evaluation."""
+    return {
+        "documents": [d.slug for d in evaluation.documents],
+        "status_agreement": evaluation.accuracy,
+        "non_silent_matched": evaluation.status_match,
+        "conflict_recall": evaluation.conflict_recall,
+        "quote_overlap": evaluation.evidence_match,
+        "conflicts_read_as_meets": len(evaluation.conflicts_read_as_meets),
     }
 
 

@@ -12,6 +12,7 @@ markup, so a quote holding ``[brackets]`` prints as written.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -213,6 +214,44 @@ def print_evaluation(evaluation: Evaluation, console: Console) -> None:
     console.print(_mismatch_table(evaluation))
     for failed in evaluation.errors:
         console.print(Text(f"Could not analyse {failed.slug}: {failed.error}", style="bold red"))
+
+
+def print_cross_validation(folds: Sequence[tuple[str, Evaluation]], console: Console) -> None:
+    """Print each fold's figures and the total, then the total's confusion table and mismatches.
+
+    ``folds`` are (name, evaluation) pairs; the last is the total over all folds.
+    """
+    table = Table(
+        title="Cross-validated by place: each fold judged by a model that never saw it",
+        title_justify="left",
+        header_style="bold",
+    )
+    for heading in ("Fold", "Documents", "Status", "Non-silent", "Conflicts", "Quotes"):
+        table.add_column(heading, justify="right")
+    table.add_column("Conflicts read as meets", justify="right")
+    for name, evaluation in folds:
+        table.add_row(
+            name,
+            str(len(evaluation.documents)),
+            _percent(evaluation.accuracy),
+            _percent(evaluation.status_match),
+            _percent(evaluation.conflict_recall),
+            _percent(evaluation.evidence_match),
+            str(len(evaluation.conflicts_read_as_meets)),
+        )
+    console.print(table)
+    console.print(
+        Text(
+            "Status: every rule's status agrees. Non-silent: the expert's findings matched "
+            "exactly. Conflicts: the expert's conflicts found. Quotes: the expert's findings "
+            "backed by an overlapping quote."
+        )
+    )
+    total = folds[-1][1]
+    console.print()
+    console.print(_confusion_table(total))
+    console.print()
+    console.print(_mismatch_table(total))
 
 
 def _evaluation_summary(evaluation: Evaluation) -> RenderableType:
