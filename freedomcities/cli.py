@@ -3,8 +3,8 @@
 Each command parses its options and calls the library; the work happens in
 :mod:`freedomcities.analyze`, :mod:`freedomcities.evaluate` and
 :mod:`freedomcities.render`. The web app's commands (``serve``, ``worker``,
-``seed``, ``createuser``, ``manage``) start Django inside the command only, so
-the others never import it. Every expected failure (a
+``seed``, ``createuser``, ``remind``, ``export-reviews``, ``reanalyze``, ``manage``)
+start Django inside the command only, so the others never import it. Every expected failure (a
 :class:`~freedomcities.errors.FreedomCitiesError`) prints one line,
 ``Error: <message>``, and exits with status 1; Ctrl-C exits 130 quietly.
 """
@@ -31,12 +31,33 @@ from freedomcities import __version__
 from freedomcities.analyze import analyze, analyze_many
 from freedomcities.errors import DocumentError, FreedomCitiesError
 from freedomcities.evaluate import evaluate, load_corpus
+from freedomcities.judge import Engine
+from freedomcities.learned import LearnedJudge, judge_path, load_judge
 from freedomcities.models import Scorecard
 from freedomcities.render import labels
 from freedomcities.render.html import render_html
-from freedomcities.render.jsonout import render_evaluation_json, render_json, render_json_many
-from freedomcities.render.terminal import print_evaluation, print_report, print_rules, render_text
+from freedomcities.render.jsonout import (
+    render_cross_validation_json,
+    render_evaluation_json,
+    render_json,
+    render_json_many,
+)
+from freedomcities.render.terminal import (
+    print_cross_validation,
+    print_evaluation,
+    print_report,
+    print_rules,
+    render_text,
+)
 from freedomcities.rules import DEFAULT_RULESET, load_ruleset
+from freedomcities.training import (
+    cross_validate,
+    describe,
+    peak_memory_mb,
+    train,
+    training_set,
+    write_examples,
+)
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
 PROGRESS_MIN_PAGES = 20  # shorter documents read too fast for a bar to help
@@ -150,8 +171,14 @@ def rules_command(ruleset: str, jurisdiction: str | None) -> None:
     show_default=True,
     help="text: tables for a developer; json: the figures for other programs.",
 )
+@click.option(
+    "--judge",
+    default="learned",
+    show_default=True,
+    help='"learned" (the trained judge), "cues" (the hand-written cues), or a judge .npz file.',
+)
 def eval_command(
-    corpus_dir: Path, only: tuple[str, ...], exclude: tuple[str, ...], fmt: str
+    corpus_dir: Path, only: tuple[str, ...], exclude: tuple[str, ...], fmt: str, judge: str
 ) -> None:
     """Score the engine against a labelled corpus and show what to fix.
 
@@ -161,13 +188,108 @@ def eval_command(
     """
     corpus = load_corpus(corpus_dir, only=_slugs(only), exclude=_slugs(exclude))
     with _CountProgress("Evaluating documents") as progress:
-        evaluation = evaluate(corpus, progress=progress)
+        evaluation = evaluate(corpus, progress=progress, model=_judge_option(judge))
     if fmt == "json":
         click.echo(render_evaluation_json(evaluation))
     else:
         print_evaluation(evaluation, Console())
     if evaluation.errors:
         sys.exit(1)
+
+
+# ---- train and crossval: the learned judge ---------------------------------------------------
+
+corpus_option = click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A labelled corpus folder (<slug>.json beside <slug>.txt or .pdf); repeat for several.",
+)
+passages_option = click.option(
+    "--passages",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A file of labelled passages (rule<TAB>label<TAB>passage), such as exported reviews.",
+)
+
+
+@cli.command("train")
+@corpus_option
+@passages_option
+@ruleset_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Where to write the judge (default: the one shipped beside the ruleset).",
+)
+def train_command(
+    corpora: tuple[Path, ...], passages: tuple[Path, ...], ruleset: str, output: Path | None
+) -> None:
+    """Train the learned judge from labelled policies and passages.
+
+    Always learns from the example passages shipped with the ruleset; add the
+    labelled corpora (e.g. --corpus ../shared/corpus --corpus ../shared/corpus2)
+    and reviews exported from the web app (--passages reviews.tsv).
+    """
+    rules = load_ruleset(ruleset)
+    started = time.monotonic()
+    with _Status("Reading the labelled documents") as status:
+        documents = training_set(rules, corpora, passages, progress=status)
+        status("fitting the judge")
+        judge = train(documents, rules, about=describe(documents))
+    target = output or judge_path(rules.id)
+    judge.save(target)
+    about = judge.about
+    click.echo(
+        f"Trained {judge.version} on {about['documents']} documents and "
+        f"{about['passages']} passages in {_since(started)}, "
+        f"peak memory {peak_memory_mb():.0f} MB.\nWrote {target}"
+    )
+
+
+@cli.command("crossval")
+@corpus_option
+@passages_option
+@ruleset_option
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, 20),
+    help="How many parts to split the places into; each is judged by a judge trained on the rest.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables for a developer; json: the figures for other programs.",
+)
+def crossval_command(
+    corpora: tuple[Path, ...], passages: tuple[Path, ...], ruleset: str, folds: int, fmt: str
+) -> None:
+    """Measure the learned judge on policies it never saw: cross-validation by place.
+
+    Every document of one place (all versions of a law, every policy of a
+    city) is held out together; each fold is judged by a judge trained,
+    calibrated and thresholded on the other folds alone.
+    """
+    if not corpora:
+        raise click.UsageError("Name at least one labelled corpus with --corpus.")
+    rules = load_ruleset(ruleset)
+    with _Status("Reading the labelled documents") as status:
+        documents = training_set(rules, corpora, passages, progress=status)
+        result = cross_validate(documents, rules, folds=folds, progress=status)
+    named = [(str(f.number), f.evaluation) for f in result.folds] + [("all", result.total)]
+    if fmt == "json":
+        click.echo(render_cross_validation_json(named, result.seconds))
+    else:
+        print_cross_validation(named, Console())
+        click.echo(f"{len(result.folds)} folds in {result.seconds:.0f} s.")
 
 
 # ---- report: an annotated policy, a redline or a meeting packet -----------------------------
@@ -315,7 +437,7 @@ def _has_corpus_header(path: Path) -> bool:
     return False
 
 
-# ---- the web app: serve, worker, seed, createuser, manage -----------------------------------
+# ---- the web app: serve, worker, seed, createuser, remind, export-reviews, reanalyze, manage --
 
 WEB_SETTINGS = "freedomcities.web.settings"
 USER_ROLES = ("volunteer", "organizer", "staff", "admin")  # accounts.models.Role, less "public"
@@ -329,6 +451,8 @@ def _web_app() -> Iterator[None]:
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError
 
+    from freedomcities.web.errors import ActionError
+
     try:
         django.setup()
         yield
@@ -340,6 +464,8 @@ def _web_app() -> Iterator[None]:
         ) from None
     except ImproperlyConfigured as exc:
         raise click.ClickException(f"The web app is misconfigured: {exc}") from None
+    except ActionError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command("serve")
@@ -499,6 +625,72 @@ def remind_command(today: Any) -> None:
         click.echo(f"Sent {count} reminder e-mail{'s' if count != 1 else ''}.")
 
 
+@cli.command("export-reviews")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="The file to write (default: the screen), for `freedomcities train --passages FILE`.",
+)
+@click.option("--state", help="Only this state's agencies: a postal code such as AZ.")
+@click.option(
+    "--confirmed",
+    is_flag=True,
+    help="Also export confirmations, where the review agrees with the analysis.",
+)
+def export_reviews_command(output: Path | None, state: str | None, confirmed: bool) -> None:
+    """Write staff reviews that override the analysis as labelled passages, to train the judge.
+
+    Each row is rule, label and passage, with a note (agency, policy date, the
+    reviewer's reason) above it; `freedomcities train --passages FILE` learns from it.
+    """
+    import tempfile
+
+    with _web_app():
+        from freedomcities.web.scorecards.learning import export_reviews
+
+        rows = export_reviews(state=state, confirmed=confirmed)
+    with tempfile.TemporaryDirectory() as folder:
+        written = Path(folder) / "reviews.tsv"
+        write_examples((row.as_row() for row in rows), written)
+        _emit(written.read_text(encoding="utf-8"), output)
+    if output is not None:
+        click.echo(f"Wrote {len(rows)} labelled passages to {output}", err=True)
+
+
+@cli.command("reanalyze")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Analyse every stored version again, not only those another judge read.",
+)
+def reanalyze_command(everything: bool) -> None:
+    """Analyse stored policies again with the current judge, and list the statuses that moved.
+
+    The judge is the one FREEDOMCITIES_JUDGE names (else the shipped one). Staff
+    confirm each moved status, or keep the old one, on the web app's moves page.
+    """
+    with _web_app():
+        from django.conf import settings
+        from django.urls import reverse
+
+        from freedomcities.web.scorecards.learning import reanalyze
+
+        with _CountProgress("Analysing again") as progress:
+            done = reanalyze(everything=everything, progress=progress)
+        for version, message in done.failures:
+            click.echo(f"Error: {version}: {message}", err=True)
+        click.echo(
+            f"Analysed {done.analysed} versions with the judge {done.judge}; "
+            f"{len(done.moves)} rule statuses moved."
+        )
+        if done.moves:
+            click.echo(f"Staff check them at {settings.SITE_URL}{reverse('moves')}")
+    if done.failures:
+        sys.exit(1)
+
+
 @cli.command(
     "manage",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
@@ -649,6 +841,18 @@ def _emit(text: str, output: Path | None) -> None:
         ) from None
 
 
+def _judge_option(value: str) -> LearnedJudge | Engine:
+    """The judge a --judge option names: "learned", "cues", or a trained .npz file."""
+    if value in ("learned", "cues"):
+        return value  # type: ignore[return-value]
+    path = Path(value)
+    if not path.is_file():
+        raise click.BadParameter(
+            f"{value!r} is neither 'learned', 'cues' nor a judge file.", param_hint="--judge"
+        )
+    return load_judge(path)
+
+
 def _slugs(values: Sequence[str]) -> list[str]:
     """Slugs given as repeated options and/or separated by commas, blanks dropped."""
     return [s.strip() for value in values for s in value.split(",") if s.strip()]
@@ -709,6 +913,29 @@ class _PageProgress(_BarBase):
             self._update(done, total)
             if done >= total:
                 self._pulse(labels()["judging"])
+
+
+class _Status:
+    """One line on stderr saying what a long job is doing now (only when a person watches)."""
+
+    def __init__(self, first: str) -> None:
+        self._console = Console(stderr=True)
+        self._status: Any = None
+        self._first = first
+
+    def __call__(self, message: str) -> None:
+        if self._status is not None:
+            self._status.update(f"{self._first}: {message}")
+
+    def __enter__(self) -> Self:
+        if _stderr_is_terminal():
+            self._status = self._console.status(self._first)
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
 
 
 class _CountProgress(_BarBase):

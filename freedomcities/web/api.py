@@ -33,6 +33,7 @@ from freedomcities.web.accounts.models import ApiToken, Role, has_role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
+from freedomcities.web.scorecards import learning
 from freedomcities.web.scorecards.actions import (
     StaleReview,
     confirm_remaining,
@@ -42,6 +43,7 @@ from freedomcities.web.scorecards.actions import (
     scorecard_json,
     upload_version,
 )
+from freedomcities.web.scorecards.learning import LabelledPassage
 from freedomcities.web.scorecards.models import (
     Analysis,
     JobState,
@@ -174,6 +176,20 @@ class ReviewIn(RevisionIn):
     reason: Reason = Field("", description="Why; needed when the status differs from the analysis.")
     in_practice_only: bool = Field(
         False, description="Officials say it is practised, but it is not written in the policy."
+    )
+    passage: Reason = Field(
+        "",
+        description="The words of the policy that show the reviewed status; exported with the "
+        "review, they teach the judge.",
+    )
+
+
+class ExportQuery(Schema):
+    """Which reviews to export as labelled passages."""
+
+    state: StateCode | None = Field(None, description="Only this state's agencies, e.g. AZ.")
+    confirmed: bool = Field(
+        False, description="Also export confirmations (the review agrees with the analysis)."
     )
 
 
@@ -415,6 +431,7 @@ class ReviewOut(Schema):
     status: Status = Field(description="The status the reviewer gave the rule.")
     in_practice_only: bool = Field(description="Practised, but not written in the policy.")
     reason: str = Field(description="Why the reviewer decided so.")
+    passage: str = Field(description="The policy's words that show the status; may be empty.")
     reviewer: str | None = Field(description="The reviewer's user name.")
     created_at: datetime.datetime = Field(description="When the review was saved.")
     carried_over: bool = Field(description="Copied from the previous version of the policy.")
@@ -440,6 +457,17 @@ class ReviewSaved(ReviewOut):
     @staticmethod
     def resolve_revision(obj: Review) -> int:
         return obj.version.revision
+
+
+class LabelledPassageOut(Schema):
+    """A review as a training row for the judge (`freedomcities train --passages`)."""
+
+    rule_id: str = Field(description="The rule's id, e.g. '4' or '1373'.")
+    label: str = Field(
+        description="meets, partial, conflicts, or none (the rule is not addressed)."
+    )
+    passage: str = Field(description="The policy's words.")
+    note: str = Field(description="Agency, policy date and the reviewer's reason.")
 
 
 class ConfirmOut(Schema):
@@ -772,10 +800,26 @@ def create_review(
             in_practice_only=body.in_practice_only,
             user=user,
             revision=body.revision,
+            passage=body.passage,
         )
     except StaleReview as exc:
         return Reply(409, _stale(version, exc))
     return Reply(201, review)
+
+
+@api.get(
+    "/reviews/export",
+    response={200: list[LabelledPassageOut], 400: Message, 401: Message, 403: Message},
+    auth=token_auth,
+    tags=["reviews"],
+)
+def export_reviews(request: HttpRequest, query: Query[ExportQuery]) -> list[LabelledPassage]:
+    """Reviews that override the analysis, as labelled passages to train the judge (staff or above).
+
+    The same rows as `freedomcities export-reviews`; see docs/web.md, "Learning from review".
+    """
+    _require(request, Role.STAFF)
+    return learning.export_reviews(state=query.state, confirmed=query.confirmed)
 
 
 @_write("/versions/{version_id}/confirm", {200: ConfirmOut, 409: StaleOut}, "reviews")

@@ -58,6 +58,13 @@ SETTINGS: tuple[Setting, ...] = (
         "The largest policy file a volunteer may upload, in megabytes.",
     ),
     Setting(
+        "FREEDOMCITIES_JUDGE",
+        "",
+        "A judge trained with `freedomcities train --output FILE` (a .npz file) to analyse "
+        "uploads with; after changing it, run `freedomcities reanalyze`. Empty: the judge "
+        "shipped with the rules (the hand-written cues where none is shipped).",
+    ),
+    Setting(
         "FREEDOMCITIES_SITE_URL",
         "http://127.0.0.1:8000",
         "The app's public address, for links in e-mails (reminders, RSVP confirmations).",

@@ -504,7 +504,7 @@ def test_every_operation_is_described_and_documents_its_errors(client: Client) -
         if not path.startswith(("/api/events/", "/api/campaign/"))
         for op in ops.values()
     ]
-    assert len(operations) == 13
+    assert len(operations) == 14
     for operation in operations:
         assert operation["description"] or operation["summary"], operation["operationId"]
         assert "401" in operation["responses"], operation["operationId"]

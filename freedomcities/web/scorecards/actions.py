@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,11 @@ from freedomcities.errors import (
     EmptyDocument,
     EncryptedDocument,
     FreedomCitiesError,
+    RulesetError,
     UnsupportedFormat,
 )
+from freedomcities.judge import Engine
+from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
 from freedomcities.render.jsonout import scorecard_to_dict
 from freedomcities.web.errors import ActionError
@@ -146,33 +150,91 @@ def is_stalled(version: PolicyVersion) -> bool:
     )
 
 
-def run_analysis(version_id: int, embedder: Embedder | None = None) -> None:
-    """Analyse one version and store the result; called by the background worker."""
+def run_analysis(
+    version_id: int,
+    embedder: Embedder | None = None,
+    model: LearnedJudge | Engine | None = None,
+) -> None:
+    """Analyse one version and store the result; called by the background worker.
+
+    ``model`` is the judge; by default the one ``FREEDOMCITIES_JUDGE`` names.
+    """
     version = PolicyVersion.objects.select_related("policy__agency__jurisdiction").get(
         pk=version_id
     )
     PolicyVersion.objects.filter(pk=version_id).update(
         job_state=JobState.RUNNING, progress=1, job_started_at=timezone.now()
     )
-    place = version.policy.agency.jurisdiction.place_name
     try:
-        scorecard = analyze(
-            version.file.path,
-            jurisdiction=place,
-            embedder=embedder,
-            progress=_progress_saver(version_id),
+        scorecard = analyse(
+            version, embedder=embedder, model=model, progress=_progress_saver(version_id)
         )
     except FreedomCitiesError as exc:
-        stored = Path(version.file.path)
-        message = str(exc).replace(str(stored), version.original_name)
         retry_helps = not isinstance(exc, FILE_PROBLEMS)
-        _fail(version, message.replace(stored.name, version.original_name), retry_helps)
+        _fail(version, failure_message(version, exc), retry_helps)
         return
     except Exception:  # the worker must record every failure, not die with it
         log.exception("analysis of version %s failed", version_id)
         _fail(version, _("The analysis stopped on an unexpected error. Try again later."))
         return
     store_analysis(version, scorecard)
+
+
+def analyse(
+    version: PolicyVersion,
+    *,
+    embedder: Embedder | None = None,
+    model: LearnedJudge | Engine | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Scorecard:
+    """The library's scorecard of a version's stored file, for its agency's place.
+
+    Raises:
+        FreedomCitiesError: the file cannot be read, or the configured judge cannot be loaded.
+    """
+    return analyze(
+        version.file.path,
+        jurisdiction=version.policy.agency.jurisdiction.place_name,
+        embedder=embedder,
+        progress=progress,
+        model=current_judge() if model is None else model,
+    )
+
+
+def failure_message(version: PolicyVersion, exc: FreedomCitiesError) -> str:
+    """An analysis error's message, naming the file as its uploader did, not by its storage path."""
+    stored = Path(version.file.path)
+    message = str(exc).replace(str(stored), version.original_name)
+    return message.replace(stored.name, version.original_name)
+
+
+def current_judge() -> LearnedJudge | Engine:
+    """The judge ``FREEDOMCITIES_JUDGE`` names, loaded once per process (again if the file changes).
+
+    Unset, it is "learned": the judge shipped with the ruleset, or the cues where none is.
+
+    Raises:
+        RulesetError: the file is missing or is not a judge this version can read.
+    """
+    configured = settings.JUDGE_PATH
+    if not configured:
+        return "learned"
+    path = Path(configured).expanduser()
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError:
+        raise RulesetError(
+            f"FREEDOMCITIES_JUDGE names {path}, which cannot be read. Train a judge there with "
+            f"`freedomcities train --output {path}`, or unset FREEDOMCITIES_JUDGE to use the "
+            "shipped one."
+        ) from None
+    return _load_judge(path, changed)
+
+
+@lru_cache(maxsize=2)
+def _load_judge(path: Path, changed: int) -> LearnedJudge:
+    """One judge file, read once per process and modification time."""
+    return load_judge(path)
 
 
 def _progress_saver(version_id: int) -> Callable[[int, int], None]:
@@ -207,6 +269,7 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             "pages": scorecard.document.pages,
             "ocr_pages": scorecard.document.ocr_pages,
             "engine_version": __version__,
+            "judge_version": scorecard.judge_version,
             "analysed_at": timezone.now(),
         },
     )
@@ -240,6 +303,7 @@ def rule_results(version: PolicyVersion, rules: list[dict[str, Any]]) -> list[Ru
             confidence=rule["confidence"],
             evidence=rule["evidence"],
             suggestion=rule["suggestion"] or "",
+            needs_review=bool(rule.get("needs_review", False)),
         )
         for index, rule in enumerate(rules)
     ]
@@ -269,6 +333,7 @@ def carry_over_reviews(version: PolicyVersion) -> int:
             status=verdict.review.status,
             in_practice_only=verdict.review.in_practice_only,
             reason=verdict.review.reason,
+            passage=verdict.review.passage,
             reviewer=verdict.review.reviewer,
             created_at=timezone.now(),
             carried_from=verdict.review,
@@ -289,8 +354,13 @@ def review_rule(
     in_practice_only: bool,
     user: User,
     revision: int,
+    passage: str = "",
 ) -> Review:
-    """Confirm or override one rule's status; refuses if someone saved since ``revision``."""
+    """Confirm or override one rule's status; refuses if someone saved since ``revision``.
+
+    ``passage`` is the policy's words that show the status, if the reviewer gives them:
+    exported with the review, they teach the judge (see :mod:`.learning`).
+    """
     result = version.rule_results.filter(rule_id=rule_id).first()
     if result is None:
         raise ActionError(_("This version has no rule %(rule)s.") % {"rule": rule_id})
@@ -309,6 +379,7 @@ def review_rule(
             status=status,
             in_practice_only=in_practice_only,
             reason=reason,
+            passage=passage.strip(),
             reviewer=user,
             created_at=timezone.now(),
         )

@@ -9,7 +9,15 @@ class ReviewInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Review
     extra = 0
     can_delete = False
-    readonly_fields = ("rule_id", "status", "in_practice_only", "reason", "reviewer", "created_at")
+    readonly_fields = (
+        "rule_id",
+        "status",
+        "in_practice_only",
+        "reason",
+        "passage",
+        "reviewer",
+        "created_at",
+    )
     fields = readonly_fields
 
 

@@ -141,6 +141,11 @@ class Analysis(models.Model):
     pages = models.PositiveIntegerField()
     ocr_pages = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40)
+    judge_version = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text=_('Which judge read the policy: "cues" or "learned-<fingerprint>".'),
+    )
     analysed_at = models.DateTimeField()
     snapshot = models.FileField(
         upload_to="snapshots/",
@@ -185,6 +190,9 @@ class RuleResult(models.Model):
     confidence = models.FloatField()
     evidence = models.JSONField(default=list)
     suggestion = models.TextField(blank=True)
+    needs_review = models.BooleanField(
+        default=False, help_text=_("The judge is unsure: a person should look at this rule first.")
+    )
 
     class Meta:
         ordering = ["version", "position"]
@@ -204,6 +212,9 @@ class Review(models.Model):
         help_text=_("Officials say it is practised, but it is not written in the policy."),
     )
     reason = models.TextField(blank=True)
+    passage = models.TextField(
+        blank=True, help_text=_("The words of the policy that show the reviewed status.")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -215,6 +226,33 @@ class Review(models.Model):
     class Meta:
         ordering = ["version", "rule_id", "created_at"]
         indexes = [models.Index(fields=["version", "rule_id", "created_at"])]
+
+
+class StatusMove(models.Model):
+    """A rule whose analysed status changed when a new judge read the version again.
+
+    Staff confirm the new status, or keep the old one (which records a review);
+    until then the move waits on the moves page.
+    """
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="moves")
+    rule_id = models.CharField(max_length=10)
+    old_status = models.CharField(max_length=10, choices=Status.choices)
+    new_status = models.CharField(max_length=10, choices=Status.choices)
+    old_judge = models.CharField(max_length=40, blank=True)
+    new_judge = models.CharField(max_length=40)
+    moved_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    kept_old = models.BooleanField(
+        default=False, help_text=_("Staff kept the old status instead of the new one.")
+    )
+
+    class Meta:
+        ordering = ["moved_at", "pk"]
+        indexes = [models.Index(fields=["confirmed_at", "moved_at"])]
 
 
 @dataclass(frozen=True)

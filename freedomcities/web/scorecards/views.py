@@ -18,9 +18,15 @@ from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
-from freedomcities.web.scorecards import actions, dashboard, reports
+from freedomcities.web.scorecards import actions, dashboard, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
-from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, Status
+from freedomcities.web.scorecards.models import (
+    JobState,
+    PolicyVersion,
+    Review,
+    Status,
+    StatusMove,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -92,6 +98,8 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verdicts = version.verdicts() if version.job_state == JobState.DONE else []
     items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
     can_review = has_role(request.user, Role.STAFF)
+    if can_review:  # the rules the judge is unsure of come first, for a person to check
+        items.sort(key=lambda item: not item[1].result.needs_review)
     history: dict[str, list[Review]] = {}
     if can_review:
         for review in version.reviews.select_related("reviewer").order_by("-created_at"):
@@ -155,6 +163,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             in_practice_only=data["in_practice_only"],
             user=_user(request),
             revision=data["revision"],
+            passage=data["passage"],
         )
     except ActionError as exc:
         messages.error(request, str(exc))
@@ -268,3 +277,30 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("-uploaded_at")
     )
     return render(request, "scorecards/queue.html", {"drafts": drafts})
+
+
+@role_required(Role.STAFF)
+def moves(request: HttpRequest) -> HttpResponse:
+    """Rule statuses that moved when a new judge read the policies again, for staff to check."""
+    return render(request, "scorecards/moves.html", {"rows": learning.waiting_moves()})
+
+
+@require_POST
+@role_required(Role.STAFF)
+def decide_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept a moved status, or keep the old one (which records a review)."""
+    move = get_object_or_404(StatusMove, pk=pk)
+    try:
+        if request.POST.get("decision") == "keep":
+            learning.keep_old_status(move, user=_user(request))
+            messages.success(
+                request, _("Kept the old status of rule %(rule)s.") % {"rule": move.rule_id}
+            )
+        else:
+            learning.confirm_move(move, user=_user(request))
+            messages.success(
+                request, _("Confirmed the new status of rule %(rule)s.") % {"rule": move.rule_id}
+            )
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("moves")
