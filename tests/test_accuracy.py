@@ -39,18 +39,29 @@ def _figure(value: float | None) -> float:
     return value
 
 
-def test_corpus_status_accuracy_is_at_least_85_percent(corpus_evaluation: Evaluation) -> None:
+# The shipped judge learned from both corpora: these floors say it keeps what it was taught
+# (figures on text it never saw come from `freedomcities crossval`, see docs/development.md).
+
+
+def test_corpus_status_accuracy_is_at_least_90_percent(corpus_evaluation: Evaluation) -> None:
     assert not corpus_evaluation.errors
     assert len(corpus_evaluation.outcomes) == 170
-    assert _figure(corpus_evaluation.accuracy) >= 0.85
+    assert _figure(corpus_evaluation.accuracy) >= 0.9
+    assert _figure(corpus_evaluation.status_match) >= 0.9
 
 
 def test_corpus_conflicts_are_found(corpus_evaluation: Evaluation) -> None:
-    assert _figure(corpus_evaluation.conflict_recall) >= 0.9
+    assert _figure(corpus_evaluation.conflict_recall) >= 0.95
 
 
 def test_corpus_findings_quote_what_the_expert_quoted(corpus_evaluation: Evaluation) -> None:
     assert _figure(corpus_evaluation.evidence_match) >= 0.9
+
+
+def test_no_law_that_works_against_a_rule_is_read_as_meeting_it(shared_dir: Path) -> None:
+    evaluation = evaluate(shared_dir / "corpus2", workers=1)
+    assert len(evaluation.outcomes) >= 990
+    assert evaluation.conflicts_read_as_meets == []
 
 
 def test_no_rule_is_blind(corpus_evaluation: Evaluation) -> None:
@@ -62,8 +73,9 @@ def test_no_rule_is_blind(corpus_evaluation: Evaluation) -> None:
 def test_whole_manuals_decisive_sections_are_found(shared_dir: Path) -> None:
     evaluation = evaluate(shared_dir / "manuals")
     assert not evaluation.errors
-    assert _figure(evaluation.status_match) >= 0.8
-    assert _figure(evaluation.evidence_match) >= 0.8
+    assert _figure(evaluation.accuracy) >= 0.9
+    assert _figure(evaluation.status_match) >= 0.9
+    assert _figure(evaluation.evidence_match) >= 0.9
     assert _figure(evaluation.conflict_recall) == 1.0
 
 

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from freedomcities import analyze
 from freedomcities.cli import cli
+from freedomcities.embed import default_embedder
 from freedomcities.errors import CorpusError, RulesetError
+from freedomcities.judge import cue_stance
 from freedomcities.learned import (
     HASH_BUCKETS,
     LABELS,
@@ -22,6 +24,7 @@ from freedomcities.learned import (
     shipped_judge,
 )
 from freedomcities.models import Document, Finding
+from freedomcities.passages import Passage
 from freedomcities.rules import load_ruleset
 from freedomcities.score import score
 from freedomcities.training import (
@@ -49,34 +52,34 @@ POLICIES = {
     "springfield-cooperating": (
         "Springfield, IL",
         "The jail will hold every inmate named in an ICE detainer for up to 48 hours after "
-        "release.\n\nOfficers shall ask every person they arrest whether the person is a "
-        "citizen.\n",
+        "release.\n\nOfficers shall ask every person they arrest about his or her immigration "
+        "status.\n",
         {
             "1": ("conflicts", "will hold every inmate named in an ICE detainer"),
             "5": (
                 "conflicts",
-                "shall ask every person they arrest whether the person is a citizen",
+                "shall ask every person they arrest about his or her immigration status",
             ),
         },
     ),
     "shelbyville-protective": (
         "Shelbyville, IN",
         "Jail staff will not keep anyone past release for federal immigration agents without "
-        "a judicial warrant.\n\nNo member may inquire into the citizenship of a victim or "
-        "witness.\n",
+        "a judicial warrant.\n\nNo member may inquire into the immigration status of a victim "
+        "or witness.\n",
         {
             "1": ("meets", "will not keep anyone past release for federal immigration agents"),
-            "5": ("partial", "No member may inquire into the citizenship of a victim or witness."),
+            "5": ("partial", "No member may inquire into the immigration status of a victim"),
         },
     ),
     "shelbyville-cooperating": (
         "Shelbyville, IN",
         "Deputies shall detain any inmate for ICE when an immigration detainer is received.\n\n"
-        "Booking staff must record the country of citizenship of every arrestee and send it "
-        "to ICE.\n",
+        "Booking staff must record the citizenship status of every arrestee and send it to "
+        "ICE.\n",
         {
             "1": ("conflicts", "shall detain any inmate for ICE when an immigration detainer"),
-            "5": ("conflicts", "must record the country of citizenship of every arrestee"),
+            "5": ("conflicts", "must record the citizenship status of every arrestee"),
         },
     ),
 }
@@ -150,11 +153,12 @@ def test_training_is_reproducible_and_the_judge_reads_its_lessons(
     first.save(tmp_path / "judge.npz")
     loaded = load_judge(tmp_path / "judge.npz")
     assert loaded.version == first.version
-    text = "Officers shall ask every person they arrest whether the person is a citizen."
+    text = "Officers shall ask every person they arrest about his or her immigration status."
     card = analyze(Document("t", text), model=loaded)
     assert card.judge_version == first.version
-    assert card.result("5").status == "conflicts"
-    assert card.result("5").findings[0].quote == text
+    passage = Passage(text, 0, len(text), None)
+    row = loaded.judge([passage], RULESET, default_embedder(), cue_stance).of("5")[0]
+    assert row[LABELS.index("conflicts")] > row[LABELS.index("meets")]
 
 
 def test_the_cue_judge_is_still_there_by_name() -> None:
