@@ -408,18 +408,18 @@ def test_review_then_a_stale_review_is_409_with_the_current_reviews(
     client: Client, draft: PolicyVersion, staff_key: str
 ) -> None:
     url = f"/api/versions/{draft.pk}/reviews"
-    first = {"rule": "3", "status": "partial", "reason": "Section 415.4 covers it.", "revision": 0}
+    first = {"rule": "7", "status": "partial", "reason": "Section 415.4 covers it.", "revision": 0}
     saved = client.post(url, first, "application/json", headers=bearer(staff_key))
     assert saved.status_code == 201, saved.json()
     assert saved.json()["revision"] == 1
     assert saved.json()["reviewer"] == "sam"
 
-    stale = {"rule": "3", "status": "silent", "revision": 0}
+    stale = {"rule": "7", "status": "silent", "revision": 0}
     response = client.post(url, stale, "application/json", headers=bearer(staff_key))
     assert response.status_code == 409
     body = response.json()
     assert body["revision"] == 1
-    assert [(r["rule"], r["status"]) for r in body["reviews"]] == [("3", "partial")]
+    assert [(r["rule"], r["status"]) for r in body["reviews"]] == [("7", "partial")]
     assert "Someone else" in body["detail"]
     assert draft.reviews.count() == 1
 
@@ -459,7 +459,7 @@ def test_publish_flow(client: Client, draft: PolicyVersion, staff_key: str) -> N
     assert "Review every rule" in refused.json()["detail"]
 
     override = {
-        "rule": "3",
+        "rule": "7",
         "status": "partial",
         "reason": "Practised",
         "revision": 0,
@@ -478,15 +478,15 @@ def test_publish_flow(client: Client, draft: PolicyVersion, staff_key: str) -> N
     assert [item["id"] for item in client.get("/api/versions").json()["items"]] == [draft.pk]
     assert client.get(url).json()["published_at"] is not None
     rules = {rule["id"]: rule for rule in client.get(f"{url}/scorecard").json()["rules"]}
-    assert rules["3"]["status"] == "partial"
-    assert rules["3"]["analysed_status"] == "silent"
-    assert rules["3"]["in_practice_only"] is True
+    assert rules["7"]["status"] == "partial"
+    assert rules["7"]["analysed_status"] == "silent"
+    assert rules["7"]["in_practice_only"] is True
     summary = client.get(f"/api/agencies/{draft.policy.agency_id}").json()["scorecard"]
     assert summary["version"] == draft.pk
-    assert summary["counts"] == {"meets": 1, "partial": 2, "conflicts": 4, "silent": 3}
+    assert summary["counts"] == {"meets": 2, "partial": 2, "conflicts": 5, "silent": 1}
     assert {
-        "id": "3",
-        "name": summary["rules"][2]["name"],
+        "id": "7",
+        "name": summary["rules"][6]["name"],
         "status": "partial",
         "in_practice_only": True,
     } in summary["rules"]
