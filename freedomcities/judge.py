@@ -19,6 +19,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from freedomcities.classify import Classifier, Opinion, classifier_for
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.learned import (
@@ -134,7 +137,7 @@ def judge(
     learned = judge_model(ruleset, model)
     if learned is not None:
         cues = _cue_findings(document, sections, ruleset, sentences, embedder, classifier=None)
-        taught = _learned_findings(document, sections, ruleset, sentences, learned, embedder)
+        taught = _learned_findings(document, sections, ruleset, sentences, learned, embedder, cues)
         findings = combine_findings(cues, taught)
     else:
         examples = classifier or classifier_for(ruleset, embedder)
@@ -173,12 +176,20 @@ def _learned_findings(
     sentences: Sentences,
     learned: LearnedJudge,
     embedder: Embedder | None,
+    cues: Sequence[Finding] = (),
 ) -> tuple[Finding, ...]:
-    """Findings of the learned judge over every passage that could bear on a rule."""
+    """Findings of the learned judge where :func:`combine_findings` will use them.
+
+    That is every passage for the rules the cues left silent, and only the
+    passages the cues read as meeting a rule elsewhere: in a manual the cues
+    speak on most rules, so this reads a few dozen passages, not a thousand.
+    """
     found = candidate_passages(sentences, sections, gate_keywords(ruleset))
     if not found:
         return ()
-    judgement = learned.judge(found, ruleset, embedder or default_embedder(), cue_stance)
+    wanted = _wanted(found, learned.weights.rule_ids, cues)
+    engine = embedder or default_embedder()
+    judgement = learned.judge(found, ruleset, engine, cue_stance, wanted)
     return learned_findings(document, ruleset, found, judgement, learned.settings)
 
 
@@ -219,6 +230,22 @@ def combine_findings(cues: Sequence[Finding], learned: Sequence[Finding]) -> tup
         )
         out.append(conflict if finding.stance == "meets" and conflict else finding)
     return tuple(sorted(out, key=lambda f: (f.start, f.rule_id)))
+
+
+def _wanted(
+    passages: Sequence[Passage], rule_ids: Sequence[str], cues: Sequence[Finding]
+) -> npt.NDArray[np.bool_]:
+    """Which (rule, passage) readings of the learned judge :func:`combine_findings` uses."""
+    starts = {p.start: i for i, p in enumerate(passages)}
+    wanted = np.ones((len(rule_ids), len(passages)), dtype=bool)
+    spoken = {f.rule_id for f in cues}
+    for r, rule_id in enumerate(rule_ids):
+        if rule_id in spoken:
+            wanted[r] = False
+    for finding in cues:
+        if finding.stance == "meets" and finding.start in starts and finding.rule_id in rule_ids:
+            wanted[list(rule_ids).index(finding.rule_id), starts[finding.start]] = True
+    return wanted
 
 
 def learned_findings(

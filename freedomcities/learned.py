@@ -153,21 +153,30 @@ class LearnedJudge:
         return f"learned-{digest.hexdigest()[:12]}"
 
     def judge(
-        self, passages: Sequence[Passage], ruleset: Ruleset, embedder: Embedder, reader: CueReader
+        self,
+        passages: Sequence[Passage],
+        ruleset: Ruleset,
+        embedder: Embedder,
+        reader: CueReader,
+        wanted: npt.NDArray[np.bool_] | None = None,
     ) -> Judgement:
         """Label probabilities for every passage and rule of the ruleset this judge knows.
 
         Only passages on some rule's subject are embedded: in a long manual
-        that is a few hundred of many thousands.
+        that is a few hundred of many thousands. ``wanted`` (rules, passages)
+        narrows that further to the readings the caller will use.
         """
         cues = cue_features(passages, ruleset, self.weights.rule_ids, reader)
-        keep = np.flatnonzero(cues[..., 0].any(axis=0))
+        topical = cues[..., 0] > 0
+        if wanted is not None:
+            topical &= wanted
+        keep = np.flatnonzero(topical.any(axis=0))
         probabilities = np.zeros((*cues.shape[:2], len(LABELS)), dtype=np.float32)
         probabilities[..., 0] = 1.0
         if len(keep):
             features = passage_features([passages[int(i)] for i in keep], embedder)
             probabilities[:, keep] = self.probabilities(features, cues[:, keep])
-        return Judgement(self.weights.rule_ids, probabilities, cues[..., 0] > 0)
+        return Judgement(self.weights.rule_ids, probabilities, topical)
 
     def probabilities(self, features: Matrix, cues: Matrix) -> Matrix:
         """Calibrated label probabilities from features already computed: (rules, n, labels)."""
