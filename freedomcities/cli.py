@@ -90,6 +90,16 @@ JURISDICTION_HELP = (
 # Options every command that analyses a policy takes, declared once.
 jurisdiction_option = click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
 ruleset_option = click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+# How eval and crossval print their figures.
+figures_format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables for a developer; json: the figures for other programs.",
+)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,15 +172,7 @@ def rules_command(ruleset: str, jurisdiction: str | None) -> None:
     multiple=True,
     help="Leave out these documents: slugs separated by commas, or the option repeated.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: tables for a developer; json: the figures for other programs.",
-)
+@figures_format_option
 @click.option(
     "--judge",
     default="learned",
@@ -260,15 +262,7 @@ def train_command(
     type=click.IntRange(2, 20),
     help="How many parts to split the places into; each is judged by a judge trained on the rest.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: tables for a developer; json: the figures for other programs.",
-)
+@figures_format_option
 def crossval_command(
     corpora: tuple[Path, ...], passages: tuple[Path, ...], ruleset: str, folds: int, fmt: str
 ) -> None:

@@ -162,11 +162,16 @@ def judge_version(ruleset: Ruleset, model: LearnedJudge | Engine = "learned") ->
 
 def cue_stance(rule: Rule, passage: Passage) -> Stance | None:
     """The stance the hand-written cues read in one passage for one rule, if any."""
+    verdict = _cue_reading(rule, passage)
+    return verdict.stance if verdict else None
+
+
+def _cue_reading(rule: Rule, passage: Passage) -> Verdict | None:
+    """The hand-written cues' verdict on one passage for one rule, promises read as partial."""
     candidate = Candidate(
         rule, passage.text, passage.start, passage.end, passage.section, passage.lead_in
     )
-    verdict = _promised(candidate, _cue_verdict(rule, *_reading_text(candidate)))
-    return verdict.stance if verdict else None
+    return _promised(candidate, _cue_verdict(rule, *_reading_text(candidate)))
 
 
 def _learned_findings(
@@ -237,14 +242,14 @@ def _wanted(
 ) -> npt.NDArray[np.bool_]:
     """Which (rule, passage) readings of the learned judge :func:`combine_findings` uses."""
     starts = {p.start: i for i, p in enumerate(passages)}
-    wanted = np.ones((len(rule_ids), len(passages)), dtype=bool)
+    rows = {rule_id: r for r, rule_id in enumerate(rule_ids)}
     spoken = {f.rule_id for f in cues}
-    for r, rule_id in enumerate(rule_ids):
-        if rule_id in spoken:
-            wanted[r] = False
+    wanted = np.zeros((len(rule_ids), len(passages)), dtype=bool)
+    for rule_id, r in rows.items():
+        wanted[r] = rule_id not in spoken
     for finding in cues:
-        if finding.stance == "meets" and finding.start in starts and finding.rule_id in rule_ids:
-            wanted[list(rule_ids).index(finding.rule_id), starts[finding.start]] = True
+        if finding.stance == "meets" and finding.start in starts and finding.rule_id in rows:
+            wanted[rows[finding.rule_id], starts[finding.start]] = True
     return wanted
 
 
@@ -270,10 +275,7 @@ def learned_findings(
 
 def _learned_why(rule: Rule, passage: Passage, stance: str) -> str:
     """The cues' reason where they agree with the learned judge, else a plain one."""
-    candidate = Candidate(
-        rule, passage.text, passage.start, passage.end, passage.section, passage.lead_in
-    )
-    verdict = _promised(candidate, _cue_verdict(rule, *_reading_text(candidate)))
+    verdict = _cue_reading(rule, passage)
     if verdict is not None and verdict.stance == stance:
         return verdict.why
     return LEARNED_WHY[stance]

@@ -166,10 +166,8 @@ class LearnedJudge:
         that is a few hundred of many thousands. ``wanted`` (rules, passages)
         narrows that further to the readings the caller will use.
         """
-        cues = cue_features(passages, ruleset, self.weights.rule_ids, reader)
+        cues = cue_features(passages, ruleset, self.weights.rule_ids, reader, wanted)
         topical = cues[..., 0] > 0
-        if wanted is not None:
-            topical &= wanted
         keep = np.flatnonzero(topical.any(axis=0))
         probabilities = np.zeros((*cues.shape[:2], len(LABELS)), dtype=np.float32)
         probabilities[..., 0] = 1.0
@@ -371,9 +369,17 @@ CueReader = Callable[[Rule, Passage], str | None]
 
 
 def cue_features(
-    passages: Sequence[Passage], ruleset: Ruleset, rule_ids: Sequence[str], reader: CueReader
+    passages: Sequence[Passage],
+    ruleset: Ruleset,
+    rule_ids: Sequence[str],
+    reader: CueReader,
+    wanted: npt.NDArray[np.bool_] | None = None,
 ) -> Matrix:
-    """What the hand-written cues (``reader``) say of each passage: (rules, passages, 4)."""
+    """What the hand-written cues (``reader``) say of each passage: (rules, passages, 4).
+
+    Readings outside ``wanted`` (rules, passages) are left at zero, as off the
+    rule's subject: the cues' stance reading is the slow part on a long manual.
+    """
     out = np.zeros((len(rule_ids), len(passages), CUE_FEATURES), dtype=np.float32)
     known = {rule.id: rule for rule in ruleset.rules}
     for r, rule_id in enumerate(rule_ids):
@@ -381,7 +387,8 @@ def cue_features(
         if rule is None:
             continue
         for i, passage in enumerate(passages):
-            out[r, i] = _cue_row(rule, passage, reader)
+            if wanted is None or wanted[r, i]:
+                out[r, i] = _cue_row(rule, passage, reader)
     return out
 
 

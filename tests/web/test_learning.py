@@ -100,6 +100,13 @@ def _review(version: PolicyVersion, rule_id: str, status: str, user: User, **fie
 
 def _uploaded(agency: Agency, user: User, path: Path, capture: Callable[..., Any]) -> PolicyVersion:
     """A real file uploaded and analysed by the (immediate) queue."""
+    version = _upload(agency, user, path, capture)
+    assert version.job_state == JobState.DONE, version.error
+    return version
+
+
+def _upload(agency: Agency, user: User, path: Path, capture: Callable[..., Any]) -> PolicyVersion:
+    """A real file uploaded and run through the (immediate) queue, however the job ended."""
     with capture(execute=True):
         version = actions.upload_version(
             agency,
@@ -109,7 +116,6 @@ def _uploaded(agency: Agency, user: User, path: Path, capture: Callable[..., Any
             user=user,
         )
     version.refresh_from_db()
-    assert version.job_state == JobState.DONE, version.error
     return version
 
 
@@ -383,15 +389,7 @@ def test_a_judge_file_that_is_missing_fails_the_analysis_with_what_to_do(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     settings.JUDGE_PATH = str(tmp_path / "judge.npz")
-    with django_capture_on_commit_callbacks(execute=True):
-        version = actions.upload_version(
-            mesa_police,
-            SimpleUploadedFile(MIDDLE.name, MIDDLE.read_bytes()),
-            obtained="website",
-            policy_date=datetime.date(2024, 1, 15),
-            user=volunteer,
-        )
-    version.refresh_from_db()
+    version = _upload(mesa_police, volunteer, MIDDLE, django_capture_on_commit_callbacks)
     assert version.job_state == JobState.FAILED
     assert "FREEDOMCITIES_JUDGE names" in version.error
     assert "freedomcities train --output" in version.error
