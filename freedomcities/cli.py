@@ -576,8 +576,15 @@ def seed_command(states: str | None, all_states: bool, demo: bool | None) -> Non
 @click.option(
     "--token", is_flag=True, help="Also make a key for the JSON API and print it (shown once)."
 )
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    help="For staff: a state they work for, by postal code (repeat for several, e.g. "
+    "--state AZ --state NM). Staff see only their states' groups; admins see all.",
+)
 def createuser_command(
-    username: str, role: str, email: str, password_stdin: bool, token: bool
+    username: str, role: str, email: str, password_stdin: bool, token: bool, states: tuple[str, ...]
 ) -> None:
     """Add a person who can sign in to the web app, with a role.
 
@@ -591,8 +598,16 @@ def createuser_command(
         from freedomcities.web.seed import create_user, migrate
 
         migrate()
-        user = create_user(username, role=role, password=password, email=email)
-        click.echo(f"Created {username} ({role}).")
+        user = create_user(
+            username, role=role, password=password, email=email, states=",".join(states)
+        )
+        where = f", for {user.profile.states}" if user.profile.states else ""
+        click.echo(f"Created {username} ({role}{where}).")
+        if role == "staff" and not states:
+            click.echo(
+                "Note: this staff account sees no state's groups until you give it states "
+                "(--state, or its profile in the admin)."
+            )
         if token:
             from freedomcities.web.accounts.models import ApiToken
 

@@ -29,7 +29,7 @@ from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from freedomcities.web.accounts.models import ApiToken, Role, has_role
+from freedomcities.web.accounts.models import ApiToken, Role, has_role, is_staff_for
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
@@ -570,6 +570,16 @@ def _agency(agency_id: int) -> Agency:
     return agency
 
 
+def _reviewable(request: HttpRequest, version_id: int) -> PolicyVersion:
+    """A version the caller may review: its state's staff and admins; a 404 for other staff."""
+    version = _version(request, version_id)
+    if not is_staff_for(_caller(request), version.policy.agency.jurisdiction.state):
+        raise HttpError(
+            404, _("No policy version with the id %(id)s is yours to review.") % {"id": version_id}
+        )
+    return version
+
+
 def _version(request: HttpRequest, version_id: int) -> PolicyVersion:
     """The version with this id, if the caller may see it; else a 404."""
     version = (
@@ -790,7 +800,7 @@ def create_review(
     saved and the answer is a 409 with their reviews and the current revision.
     """
     user = _require(request, Role.STAFF)
-    version = _version(request, version_id)
+    version = _reviewable(request, version_id)
     try:
         review = review_rule(
             version,
@@ -826,7 +836,7 @@ def export_reviews(request: HttpRequest, query: Query[ExportQuery]) -> list[Labe
 def confirm(request: HttpRequest, version_id: VersionId, body: RevisionIn) -> Reply[dict[str, Any]]:
     """Confirm the analysis's status for every rule nobody has reviewed (staff or above)."""
     user = _require(request, Role.STAFF)
-    version = _version(request, version_id)
+    version = _reviewable(request, version_id)
     try:
         confirmed = confirm_remaining(version, user=user, revision=body.revision)
     except StaleReview as exc:
@@ -838,7 +848,7 @@ def confirm(request: HttpRequest, version_id: VersionId, body: RevisionIn) -> Re
 def publish_version(request: HttpRequest, version_id: VersionId) -> PolicyVersion:
     """Show a fully reviewed version to the public (staff or above)."""
     user = _require(request, Role.STAFF)
-    version = _version(request, version_id)
+    version = _reviewable(request, version_id)
     publish(version, user=user)
     return _reloaded(version)
 

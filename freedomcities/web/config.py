@@ -76,6 +76,32 @@ SETTINGS: tuple[Setting, ...] = (
         "to wait. Behind a proxy or on several servers, give Django a shared cache.",
     ),
     Setting(
+        "FREEDOMCITIES_HTTPS",
+        "0",
+        "1 when the app is reached over HTTPS only (see docs/deploy.md): plain HTTP is "
+        "redirected, cookies are sent over HTTPS only, and browsers are told to use HTTPS "
+        "(HSTS).",
+    ),
+    Setting(
+        "FREEDOMCITIES_HSTS_SECONDS",
+        "31536000",
+        "With FREEDOMCITIES_HTTPS=1: how long browsers keep to HTTPS for this site and its "
+        "subdomains (HSTS). Start low (e.g. 3600) on a new domain, then raise it.",
+    ),
+    Setting(
+        "FREEDOMCITIES_PROXY_TLS_HEADER",
+        "",
+        "Behind a proxy that ends TLS: the header it sets for HTTPS requests, e.g. "
+        "X-Forwarded-Proto (its value must be https). Only set it if the proxy always sets "
+        "or strips that header, or anyone could claim HTTPS.",
+    ),
+    Setting(
+        "FREEDOMCITIES_LOGIN_FAILURES",
+        "10",
+        "Wrong passwords allowed per account, and per address, within a minute; after "
+        "that, signing in waits until the minute has passed.",
+    ),
+    Setting(
         "FREEDOMCITIES_EMAIL_URL",
         "",
         "smtp://user:password@host:587 to send e-mail. Empty: e-mails are printed to the console.",

@@ -36,7 +36,7 @@ from django.utils import timezone
 from freedomcities import analyze
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import FreedomCitiesError
-from freedomcities.web.accounts.models import Profile, Role
+from freedomcities.web.accounts.models import Profile, Role, parse_states
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events.actions import EventDraft, post_event
 from freedomcities.web.events.models import Tactic
@@ -483,15 +483,25 @@ USER_ROLES = (Role.VOLUNTEER, Role.ORGANIZER, Role.STAFF, Role.ADMIN)
 """The roles a person can be given (``public`` is everyone not signed in)."""
 
 
-def create_user(username: str, *, role: str, password: str, email: str = "") -> User:
+def create_user(
+    username: str, *, role: str, password: str, email: str = "", states: str = ""
+) -> User:
     """Add a person who can sign in, with a role; staff and admins may use Django's admin pages.
 
+    ``states`` (postal codes, comma-separated) are the states a staff member works for:
+    they see those states' groups only.
+
     Raises:
-        SeedError: the name is taken, the role unknown, or the password too weak
-            (Django's password rules: at least 8 characters, not common, not like the name).
+        SeedError: the name is taken, the role unknown, a state not a postal code, or
+            the password too weak (Django's password rules: at least 8 characters, not
+            common, not like the name).
     """
     if role not in USER_ROLES:
         raise SeedError(f"Unknown role {role!r}; choose one of: {', '.join(USER_ROLES)}.")
+    try:
+        codes = ",".join(parse_states(states))
+    except ValidationError as exc:
+        raise SeedError(" ".join(exc.messages)) from None
     if User.objects.filter(username=username).exists():
         raise SeedError(f"There is already a user named {username!r}; choose another name.")
     user = User(username=username, email=email, is_staff=role in (Role.STAFF, Role.ADMIN))
@@ -503,5 +513,5 @@ def create_user(username: str, *, role: str, password: str, email: str = "") -> 
     user.set_password(password)
     with transaction.atomic():
         user.save()
-        Profile.objects.create(user=user, role=role)
+        Profile.objects.create(user=user, role=role, states=codes)
     return user

@@ -70,10 +70,17 @@ def serve(
     """
     from waitress.server import create_server
 
+    from freedomcities.web.security import body_limit
     from freedomcities.web.seed import ensure_ready
     from freedomcities.web.wsgi import application
 
-    server = create_server(application, host=host, port=port, threads=threads)  # port taken? now
+    server = create_server(  # a taken port fails here, at once
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=body_limit(),  # waitress stops a chunked body at the limit too
+    )
     try:
         ensure_ready(echo=echo)
         if worker and workers > 0:

@@ -41,7 +41,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "freedomcities.web.security.UploadLimitMiddleware",  # first: before anything reads a body
     "django.middleware.security.SecurityMiddleware",
+    "freedomcities.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,10 +115,16 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "uploads"
-MAX_UPLOAD_BYTES = int(setting("FREEDOMCITIES_MAX_UPLOAD_MB")) * 1024 * 1024
+MAX_UPLOAD_MB = int(setting("FREEDOMCITIES_MAX_UPLOAD_MB"))
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 JUDGE_PATH = setting("FREEDOMCITIES_JUDGE")  # empty: the judge shipped with the rules
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "freedomcities.web.security.LimitedUploadHandler",  # stops a body past the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 
 def _email_settings(url: str) -> dict[str, object]:
@@ -154,6 +162,28 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+"""No inline scripts; inline styles stay allowed (htmx and the comparison page use them)."""
+LOGIN_FAILURE_LIMIT = int(setting("FREEDOMCITIES_LOGIN_FAILURES"))
+LOGIN_FAILURE_WINDOW = 60
+
+HTTPS_ONLY = setting("FREEDOMCITIES_HTTPS") == "1"
+if HTTPS_ONLY:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(setting("FREEDOMCITIES_HSTS_SECONDS"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+_proxy_header = setting("FREEDOMCITIES_PROXY_TLS_HEADER").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

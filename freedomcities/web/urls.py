@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from freedomcities.web.accounts.throttle import ThrottledAdminAuthenticationForm, ThrottledLoginView
 from freedomcities.web.api import api
 from freedomcities.web.jurisdictions import views as places
 from freedomcities.web.scorecards import views as scorecards
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -40,6 +43,7 @@ urlpatterns = [
     path("", include("freedomcities.web.campaign.urls_tools")),
     path("", include("freedomcities.web.events.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

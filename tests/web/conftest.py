@@ -46,10 +46,10 @@ def _immediate_queue() -> Iterator[None]:
     settings.HUEY.immediate = False
 
 
-def make_user(username: str, role: str) -> User:
-    """A user with a role and the password 'correct horse battery'."""
+def make_user(username: str, role: str, states: str = "") -> User:
+    """A user with a role (staff: for ``states``) and the password 'correct horse battery'."""
     user = User.objects.create_user(username, f"{username}@example.org", "correct horse battery")
-    Profile.objects.create(user=user, role=role)
+    Profile.objects.create(user=user, role=role, states=states)
     return user
 
 
@@ -60,7 +60,8 @@ def volunteer(db: None) -> User:
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return make_user("sam", Role.STAFF)
+    """Sam, affiliate staff for Arizona."""
+    return make_user("sam", Role.STAFF, states="AZ")
 
 
 @pytest.fixture

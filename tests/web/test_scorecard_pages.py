@@ -139,7 +139,7 @@ def test_two_reviewers_at_once_the_second_is_told_and_shown_the_first(
     other.force_login(User.objects.create_user("ana", "ana@example.org", "x" * 12))
     from freedomcities.web.accounts.models import Profile, Role
 
-    Profile.objects.create(user=User.objects.get(username="ana"), role=Role.STAFF)
+    Profile.objects.create(user=User.objects.get(username="ana"), role=Role.STAFF, states="AZ")
     assert staff_client.post(f"/versions/{version.pk}/review/", first).status_code == 302
     page = other.post(f"/versions/{version.pk}/review/", second, follow=True).content.decode()
     assert "Someone else saved a review" in page

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,19 +30,60 @@ class Role(models.TextChoices):
 ROLE_ORDER = [role.value for role in Role]
 
 
+def parse_states(text: str) -> list[str]:
+    """Postal codes from text such as "az, NM": upper case, each once, in the order given.
+
+    Raises:
+        ValidationError: a part is not two letters.
+    """
+    codes: list[str] = []
+    for part in text.replace(";", ",").replace(" ", ",").split(","):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if len(code) != 2 or not code.isalpha():
+            raise ValidationError(
+                _("%(code)s is not a state's postal code; write two letters, such as AZ.")
+                % {"code": part.strip()}
+            )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _validate_states(text: str) -> None:
+    """Refuse a states field that is not a list of postal codes."""
+    parse_states(text)
+
+
 class Profile(models.Model):
-    """A signed-in person's role (and, for affiliate staff, their state)."""
+    """A signed-in person's role and, for affiliate staff, the states they work for."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VOLUNTEER)
+    states = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[_validate_states],
+        help_text=_(
+            "Affiliate staff: postal codes of the states they work for, comma-separated "
+            "(e.g. AZ, NM). Staff see only these states' groups; administrators see all."
+        ),
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the states in one spelling ("AZ,NM"), so queries can split them plainly."""
+        self.states = ",".join(parse_states(self.states))
+        super().save(*args, **kwargs)
+
 
 _ROLE_MEMO = "_freedomcities_role"
+_STATES_MEMO = "_freedomcities_states"
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
@@ -65,6 +108,38 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
 def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
     """Whether the user's role is ``role`` or above it."""
     return ROLE_ORDER.index(role_of(user)) >= ROLE_ORDER.index(role)
+
+
+def staff_states(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str] | None:
+    """The states whose private campaign data the user reads as staff; None means all of them.
+
+    Administrators (and superusers) see every state. Affiliate staff see the states
+    on their profile, and none while none is set, so a new staff account shows
+    nothing private until someone says which affiliate it works for. Everyone
+    else is not staff anywhere (an empty set). Kept on the user for the request,
+    like the role.
+    """
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return None
+    if role != Role.STAFF:
+        return frozenset()
+    known: frozenset[str] | None = getattr(user, _STATES_MEMO, None)
+    if known is None:
+        assert user is not None and user.pk is not None  # a staff role means a signed-in user
+        profile = Profile.objects.filter(user_id=user.pk).only("states").first()
+        known = frozenset(parse_states(profile.states)) if profile else frozenset()
+        setattr(user, _STATES_MEMO, known)
+    return known
+
+
+def is_staff_for(user: AbstractBaseUser | AnonymousUser | None, state: str) -> bool:
+    """Whether the user works as staff (or admin) for the state with this postal code.
+
+    False for everyone below staff, so this alone decides who may review a state's work.
+    """
+    states = staff_states(user)
+    return states is None or state.upper() in states
 
 
 class ApiToken(models.Model):

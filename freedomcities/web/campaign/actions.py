@@ -42,6 +42,7 @@ from freedomcities.web.campaign.models import (
     ReportState,
     Support,
 )
+from freedomcities.web.campaign.reopen import ensure_unlocked
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import dashboard
@@ -224,8 +225,8 @@ def advance_stage(
 
 
 def can_set_stage(user: access.AnyUser, jurisdiction: Jurisdiction) -> bool:
-    """Staff, and organizers of a group campaigning there, may set a stage by hand."""
-    if access.is_staff(user):
+    """The state's staff, and organizers of a group campaigning there, may set a stage by hand."""
+    if access.staff_for(user, jurisdiction.state):
         return True
     return (
         access.organized_groups(user)
@@ -280,7 +281,7 @@ def add_official(
 ) -> Person:
     """List an official to press: a person holding a post in the jurisdiction (Popolo)."""
     _require(
-        access.can_organize(by, group) if group else access.is_staff(by),
+        access.can_organize(by, group) if group else access.staff_for(by, jurisdiction.state),
         _("Only group organizers and affiliate staff can add officials."),
     )
     office = _check_office(office)
@@ -452,6 +453,7 @@ def _plan_fields(plan: MeetingPlan) -> dict[str, Any]:
 def update_meeting(meeting: Meeting, plan: MeetingPlan, *, by: User) -> Meeting:
     """Change a meeting's plan: its status until it is held, people, date, place and agenda."""
     _member(by, meeting.group)
+    ensure_unlocked(meeting)
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.REPORTED):
         status = meeting.status
     else:
@@ -483,6 +485,7 @@ def update_meeting(meeting: Meeting, plan: MeetingPlan, *, by: User) -> Meeting:
 def redraft_agenda(meeting: Meeting, *, by: User) -> Meeting:
     """Replace the agenda with a fresh draft from the latest published scorecards."""
     _member(by, meeting.group)
+    ensure_unlocked(meeting)
     meeting.agenda = draft_agenda(meeting.jurisdiction)
     meeting.save(update_fields=["agenda"])
     record_change(by, meeting.group, "meeting", meeting.pk, "agenda_drafted")
@@ -540,10 +543,7 @@ def record_outcome(meeting: Meeting, outcome: Outcome, *, by: User, revision: in
     their answers.
     """
     _member(by, meeting.group)
-    if meeting.status == MeetingStatus.REPORTED:
-        raise ActionError(
-            _("This meeting was reported to the affiliate; ask staff to return it to change it.")
-        )
+    ensure_unlocked(meeting)
     _check_outcome(meeting, outcome)
     with transaction.atomic():
         _claim_revision(meeting, revision)
@@ -819,7 +819,10 @@ def _store_report(meeting: Meeting, report: Report | None, by: User, summary: st
 
 def accept_report(report: Report, *, by: User, publish: bool, note: str = "") -> Report:
     """Staff accept a report; publishing makes the officials' answers public."""
-    _require(access.is_staff(by), _("Only affiliate staff review report-backs."))
+    _require(
+        access.staff_for(by, report.meeting.group.state),
+        _("Only affiliate staff review report-backs."),
+    )
     with transaction.atomic():
         _review(report, by, ReportState.ACCEPTED, note)
         published = 0
@@ -835,7 +838,10 @@ def accept_report(report: Report, *, by: User, publish: bool, note: str = "") ->
 
 def return_report(report: Report, *, by: User, note: str) -> Report:
     """Staff send a report back to the group with a question; the group can send it again."""
-    _require(access.is_staff(by), _("Only affiliate staff review report-backs."))
+    _require(
+        access.staff_for(by, report.meeting.group.state),
+        _("Only affiliate staff review report-backs."),
+    )
     if not note.strip():
         raise ActionError(_("Say what the group should add or check."))
     with transaction.atomic():
@@ -857,7 +863,10 @@ def _review(report: Report, by: User, state: str, note: str) -> None:
 
 def unpublish_answers(meeting: Meeting, *, by: User) -> int:
     """Take a meeting's answers off the public pages again."""
-    _require(access.is_staff(by), _("Only affiliate staff publish officials' answers."))
+    _require(
+        access.staff_for(by, meeting.group.state),
+        _("Only affiliate staff publish officials' answers."),
+    )
     count = meeting.answers.filter(published_at__isnull=False).update(published_at=None)
     record_change(by, meeting.group, "meeting", meeting.pk, "answers_unpublished", count=count)
     return count

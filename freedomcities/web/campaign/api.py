@@ -90,6 +90,7 @@ from freedomcities.web.campaign.models import (
     Report,
     answer_history,
 )
+from freedomcities.web.campaign.reopen import MeetingLocked
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Stage
 from freedomcities.web.scorecards import dashboard
@@ -133,11 +134,11 @@ def _volunteer(request: HttpRequest) -> User:
 
 
 def _refusal(exc: ActionError) -> HttpError:
-    """An action's refusal as 403 (not allowed), 409 (someone saved first) or 400."""
+    """An action's refusal as 403 (not allowed), 409 (someone saved first, or locked) or 400."""
     status = 400
     if isinstance(exc, NotAllowed):
         status = 403
-    elif isinstance(exc, StaleSubmission):
+    elif isinstance(exc, StaleSubmission | MeetingLocked):
         status = 409
     return HttpError(status, str(exc))
 
@@ -609,7 +610,11 @@ def report_queue(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, A
     if not access.is_staff(_user(request)):
         raise HttpError(403, _("Only affiliate staff review report-backs."))
     related = ("meeting__group", "meeting__jurisdiction", "submitted_by", "reviewed_by")
-    reports = Report.objects.select_related(*related).order_by("submitted_at", "pk")
+    reports = (
+        access.reviewable_reports(_user(request))
+        .select_related(*related)
+        .order_by("submitted_at", "pk")
+    )
     if query.state:
         reports = reports.filter(meeting__group__state=query.state)
     if query.show:

@@ -1,4 +1,9 @@
-"""A calendar feed (.ics) of due dates, at a secret address per person.
+"""Calendar feeds at secret addresses: a person's due dates, and a group's events.
+
+A group's events feed lives at ``/events/feeds/group/<token>.ics``, where the
+token is random and kept on the group (not its id, which anyone could count
+through, reading every group's name). Organizers retire an address by making a
+new one (:func:`renew_group_feed`).
 
 Calendar apps fetch a feed without signing in, so the address itself is the
 key: ``/feeds/promises/<token>.ics``, where the token is the user's id signed
@@ -14,6 +19,7 @@ date that links to the group's follow-up page.
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib.auth.models import User
 from django.core import signing
@@ -23,11 +29,39 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from freedomcities.web.campaign import access
-from freedomcities.web.campaign.models import Promise, PromiseState
+from freedomcities.web.campaign.models import Group, Promise, PromiseState
 
 SALT = "freedomcities.campaign.feeds.promises"
 PRODID = "-//Freedom Cities//Promises and next steps//EN"
 UID_DOMAIN = "freedomcities"
+
+
+def group_feed_token(group: Group) -> str:
+    """The secret part of the group's events feed address, made on first use."""
+    if not group.feed_token:
+        token = secrets.token_urlsafe(24)
+        Group.objects.filter(pk=group.pk, feed_token="").update(feed_token=token)
+        group.feed_token = Group.objects.values_list("feed_token", flat=True).get(pk=group.pk)
+    return group.feed_token
+
+
+def renew_group_feed(group: Group, *, by: User) -> str:
+    """Retire the group's events feed address and make a new one (organizers and staff)."""
+    from freedomcities.web.campaign.actions import NotAllowed, record_change
+
+    if not access.can_organize(by, group):
+        raise NotAllowed(_("Only the group's organizers and affiliate staff can do this."))
+    group.feed_token = secrets.token_urlsafe(24)
+    group.save(update_fields=["feed_token"])
+    record_change(by, group, "group", group.pk, "feed_renewed")
+    return group.feed_token
+
+
+def group_for_feed(token: str) -> Group | None:
+    """The group whose events feed address this is, or None for an unknown or retired one."""
+    if len(token) < 16:
+        return None
+    return Group.objects.filter(feed_token=token).first()
 
 
 def _fingerprint(user: User) -> str:

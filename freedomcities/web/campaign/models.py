@@ -51,6 +51,15 @@ class Group(models.Model):
         help_text=_("Where the group campaigns: its campaigns, one per jurisdiction"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    feed_token = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "The secret part of the group's events calendar address; empty until first shown, "
+            "made anew when an organizer retires the old address"
+        ),
+    )
 
     class Meta:
         ordering = ["state", "name"]
@@ -364,6 +373,37 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+
+
+class ReopenRequest(models.Model):
+    """A group's request to change a meeting already reported to the affiliate.
+
+    A reported meeting and its answers are locked, so the report under review is the
+    report that was sent; the group asks, with a reason, and the state's staff grant
+    (the report goes back to the group) or decline. Every request is kept.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reopen_requests")
+    reason = models.TextField(help_text=_("What the group needs to change, and why"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    granted = models.BooleanField(
+        null=True, help_text=_("Empty while waiting; yes or no once staff decide")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    staff_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
 
 
 class Change(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from freedomcities.web.campaign import views
+from freedomcities.web.campaign import views, views_reopen
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/", views.group_list, name="groups"),
@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:pk>/agenda/", views.meeting_agenda, name="meeting_agenda"),
     path("meetings/<int:pk>/outcome/", views.meeting_outcome, name="meeting_outcome"),
     path("meetings/<int:pk>/report/", views.meeting_report, name="meeting_report"),
+    path("meetings/<int:pk>/reopen/", views_reopen.meeting_reopen, name="meeting_reopen"),
+    path("reopen-requests/<int:pk>/", views_reopen.reopen_decide, name="reopen_decide"),
     path("promises/<int:pk>/", views.promise_detail, name="promise"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

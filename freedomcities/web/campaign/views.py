@@ -41,6 +41,7 @@ from freedomcities.web.campaign.models import (
     ReportState,
     answer_history,
 )
+from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Jurisdiction, Stage
 from freedomcities.web.scorecards import dashboard
@@ -259,7 +260,7 @@ def officials(request: HttpRequest, ocd_id: str) -> HttpResponse:
     context = {
         "jurisdiction": place,
         "rows": rows,
-        "can_add": access.is_staff(request.user)
+        "can_add": access.staff_for(request.user, place.state)
         or access.organized_groups(request.user).filter(state=place.state).exists(),
     }
     return render(request, "campaign/officials.html", context)
@@ -270,7 +271,7 @@ def official_new(request: HttpRequest, ocd_id: str) -> HttpResponse:
     """List an official to press: name, office, contacts and how friendly they are."""
     place = _place(ocd_id)
     groups = access.organized_groups(request.user).filter(state=place.state)
-    staff = access.is_staff(request.user)
+    staff = access.staff_for(request.user, place.state)
     _deny_unless(staff or groups.exists(), _("Only group organizers and staff add officials."))
     form = forms.OfficialForm(request.POST or None, jurisdiction=place, groups=groups, staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -378,7 +379,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "promises": meeting.promises.select_related("person", "owner"),
         "report": Report.objects.filter(meeting=meeting).first(),
         "rules": {rule.id: rule for rule in dashboard.rules()},
-        "is_staff": access.is_staff(request.user),
+        "is_staff": access.staff_for(request.user, meeting.group.state),
+        "reopen_requests": meeting.reopen_requests.select_related("requested_by", "decided_by"),
     }
     return render(request, "campaign/meeting.html", context)
 
@@ -529,9 +531,11 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 
 def _queue(request: HttpRequest) -> QuerySet[Report]:
     """The queue's reports, filtered by state (postal code) and review state."""
-    reports = Report.objects.select_related(
-        "meeting__group", "meeting__jurisdiction", "submitted_by"
-    ).order_by("submitted_at")
+    reports = (
+        access.reviewable_reports(request.user)
+        .select_related("meeting__group", "meeting__jurisdiction", "submitted_by")
+        .order_by("submitted_at")
+    )
     postal = request.GET.get("state", "").upper()
     show = request.GET.get("show", ReportState.SUBMITTED)
     if postal:
@@ -553,14 +557,17 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.report_or_404(request, pk)
     form = forms.ReviewReportForm(request.POST or None, initial={"publish": True})
     if request.method == "POST":
-        _deny_unless(access.is_staff(request.user), _("Only affiliate staff review reports."))
+        _deny_unless(
+            access.staff_for(request.user, report.meeting.group.state),
+            _("Only affiliate staff review reports."),
+        )
         if form.is_valid() and _review(request, report, form):
             return redirect("report", pk=report.pk)
     context = {
         "report": report,
         "meeting": report.meeting,
         "form": form,
-        "is_staff": access.is_staff(request.user),
+        "is_staff": access.staff_for(request.user, report.meeting.group.state),
         **_report_facts(report.meeting),
     }
     return render(request, "campaign/report.html", context, status=_status(request))
@@ -614,7 +621,7 @@ def _export(reports: list[Report], fmt: str, name: str) -> HttpResponse:
         response = HttpResponse(_pdf(reports), content_type="application/pdf")
     else:
         raise Http404(_("Reports can be exported as csv or pdf."))
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    attach(response, f"{name}.{fmt}")
     return response
 
 

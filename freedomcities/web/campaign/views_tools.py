@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from freedomcities.web.campaign import access, drafts, feeds, language, tactics
 from freedomcities.web.campaign.actions import overdue
 from freedomcities.web.campaign.models import Group, Person, Promise, PromiseState
+from freedomcities.web.downloads import attach
+from freedomcities.web.errors import ActionError
 
 SOON_DAYS = 7
 """The follow-up page lists promises due within this many days as 'coming up'."""
@@ -167,7 +170,7 @@ def _export(text: str, fmt: str, kind: str, official: Person | None, group: Grou
         )
     else:
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    attach(response, f"{stem}.{fmt}")
     return response
 
 
@@ -197,8 +200,26 @@ def follow_ups(request: HttpRequest, pk: int) -> HttpResponse:
         "coming": open_ones.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on", "pk"),
         "later": open_ones.filter(due_on__gt=soon).order_by("due_on", "pk"),
         "feed_url": feed_url,
+        "group_feed_url": request.build_absolute_uri(
+            reverse("group_feed", args=[feeds.group_feed_token(group)])
+        ),
+        "can_organize": access.can_organize(user, group),
     }
     return render(request, "campaign/tools_follow_ups.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def renew_group_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire the group's events feed address and make a new one."""
+    group = access.group_or_404(request, pk)
+    try:
+        feeds.renew_group_feed(group, by=_user(request))
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The old calendar address no longer works; share the new one."))
+    return redirect("follow_ups", pk=group.pk)
 
 
 @require_GET
@@ -215,6 +236,6 @@ def promise_feed(request: HttpRequest, token: str) -> HttpResponse:
         feeds.promises_calendar(user, follow_ups_url=urls),
         content_type="text/calendar; charset=utf-8",
     )
-    response["Content-Disposition"] = 'inline; filename="freedomcities-due-dates.ics"'
+    attach(response, "freedomcities-due-dates.ics", inline=True)
     response["Cache-Control"] = "private, max-age=900"
     return response

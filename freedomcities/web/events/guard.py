@@ -7,6 +7,9 @@
   that fill every field fill it too.
 - **Fill timer**: the form carries the time it was shown, signed so it cannot be forged;
   a form sent back quicker than a person could type is refused, and so is a stale one.
+  Each stamp also carries a random nonce and is good for one accepted form: a robot
+  that waits once and replays the same stamp is refused (the used nonces are kept in
+  Django's cache until the stamp would expire anyway).
 
 Limits are settings with defaults here (``EVENTS_RATE_LIMIT``, ``EVENTS_RATE_WINDOW``,
 ``EVENTS_MIN_FILL_SECONDS``), so tests and deployments may change them.
@@ -14,6 +17,7 @@ Limits are settings with defaults here (``EVENTS_RATE_LIMIT``, ``EVENTS_RATE_WIN
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -54,14 +58,19 @@ def over_limit(request: HttpRequest, form_name: str) -> bool:
 
 
 def form_stamp() -> str:
-    """The signed time a form is shown, for its hidden ``started`` field."""
-    return signing.dumps(time.time(), salt=_SALT)
+    """The signed time a form is shown and a one-time nonce, for its hidden ``started`` field."""
+    return signing.dumps([time.time(), secrets.token_urlsafe(12)], salt=_SALT)
 
 
 def check_stamp(stamp: str) -> str | None:
-    """Why a form's ``started`` stamp is refused, or None if a person could have filled it."""
+    """Why a form's ``started`` stamp is refused, or None if a person could have filled it.
+
+    A stamp that passes is used up: sending it again is refused.
+    """
     try:
-        started = float(signing.loads(stamp, salt=_SALT, max_age=MAX_FORM_AGE_SECONDS))
+        started, nonce = signing.loads(stamp, salt=_SALT, max_age=MAX_FORM_AGE_SECONDS)
+        started = float(started)
+        nonce = str(nonce)
     except signing.SignatureExpired:
         return _("This form was opened too long ago. Please fill it in again.")
     except (signing.BadSignature, TypeError, ValueError):
@@ -69,6 +78,8 @@ def check_stamp(stamp: str) -> str | None:
     quickest = float(getattr(settings, "EVENTS_MIN_FILL_SECONDS", MIN_FILL_SECONDS))
     if time.time() - started < quickest:
         return _("That was very quick. Please check the form and send it again.")
+    if not cache.add(f"events:stamp:{nonce}", 1, timeout=MAX_FORM_AGE_SECONDS):
+        return _("This form was already sent. Please reload the page to send it again.")
     return None
 
 

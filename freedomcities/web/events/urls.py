@@ -8,7 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", views.event_list, name="events"),
     path("events/events.csv", views.events_csv, name="events_csv"),
     path("events/new/", views.event_new, name="event_new"),
-    path("events/feeds/group/<int:pk>.ics", views.group_feed, name="group_feed"),
+    path("events/feeds/group/<str:token>.ics", views.group_feed, name="group_feed"),
     re_path(
         r"^events/feeds/j/(?P<ocd_id>.+)\.ics$", views.jurisdiction_feed, name="jurisdiction_feed"
     ),

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.web.campaign.access import can_organize, can_see_group, organized_groups
-from freedomcities.web.campaign.models import Group
+from freedomcities.web.campaign.feeds import group_for_feed
+from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.events import actions, exports, ics, jsonld, signin
 from freedomcities.web.events.forms import (
@@ -130,7 +131,7 @@ def events_csv(request: HttpRequest) -> HttpResponse:
     _form, result, _query = _search(request)
     text = exports.events_csv([item.event for item in result.found], _absolute(request))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="events.csv"'
+    attach(response, "events.csv")
     return response
 
 
@@ -180,7 +181,7 @@ def event_ics(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     event = _event_or_404(request, key)
     body = ics.calendar([event], event.title, _absolute(request))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.uuid}.ics"'
+    attach(response, f"event-{event.uuid}.ics")
     return response
 
 
@@ -369,7 +370,7 @@ def attendances_csv(request: HttpRequest, event: Event) -> HttpResponse:
     """The event's RSVPs and attendance as CSV, for the group's own tools."""
     text = exports.attendances_csv(event.attendances.all())
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendances-{event.uuid}.csv"'
+    attach(response, f"attendances-{event.uuid}.csv")
     return response
 
 
@@ -384,9 +385,11 @@ def _feed(request: HttpRequest, events: QuerySet[Event], name: str) -> HttpRespo
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-def group_feed(request: HttpRequest, pk: int) -> HttpResponse:
-    """A group's public events, to subscribe to in a calendar app."""
-    group = get_object_or_404(Group, pk=pk)
+def group_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A group's public events, at the group's secret feed address (its id is not enough)."""
+    group = group_for_feed(token)
+    if group is None:
+        raise Http404(_("No such calendar. Ask the group's organizers for its current address."))
     name = _("%(group)s: events") % {"group": group.name}
     return _feed(request, public_events().filter(group=group), name)
 

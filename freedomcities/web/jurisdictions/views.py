@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
+from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.forms import AgencyForm
@@ -125,9 +126,7 @@ def state_export(request: HttpRequest, postal: str, fmt: str) -> HttpResponse:
         dashboard.agency_rows(Agency.objects.filter(jurisdiction__state=state.state)), "name"
     )
     response = HttpResponse(write(rows), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="freedom-cities-{state.state.lower()}.{fmt}"'
-    )
+    attach(response, f"freedom-cities-{state.state.lower()}.{fmt}")
     return response
 
 

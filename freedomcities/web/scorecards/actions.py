@@ -101,11 +101,10 @@ def check_upload(name: str, size: int) -> None:
             _("%(name)s is not a PDF, Word (.docx), web page (.html) or text file.")
             % {"name": name}
         )
-    limit = settings.MAX_UPLOAD_BYTES
-    if size > limit:
+    if size > settings.MAX_UPLOAD_BYTES:  # MB here are the setting's: 1 MB = 1024 * 1024 bytes
         raise ActionError(
             _("%(name)s is %(size)s MB; the largest file accepted is %(limit)s MB.")
-            % {"name": name, "size": f"{size / 1e6:.1f}", "limit": f"{limit / 1e6:.0f}"}
+            % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "limit": settings.MAX_UPLOAD_MB}
         )
     if size == 0:
         raise ActionError(_("%(name)s is empty.") % {"name": name})

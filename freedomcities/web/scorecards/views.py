@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -15,7 +16,8 @@ from freedomcities.compare import compare
 from freedomcities.render.compare import COMPARE_CSS, comparison_body
 from freedomcities.rules import load_ruleset
 from freedomcities.web.accounts.decorators import role_required
-from freedomcities.web.accounts.models import Role, has_role
+from freedomcities.web.accounts.models import Role, has_role, is_staff_for, staff_states
+from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards import actions, dashboard, learning, reports
@@ -97,7 +99,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ruleset = load_ruleset()
     verdicts = version.verdicts() if version.job_state == JobState.DONE else []
     items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
-    can_review = has_role(request.user, Role.STAFF)
+    can_review = is_staff_for(request.user, version.policy.agency.jurisdiction.state)
     if can_review:  # the rules the judge is unsure of come first, for a person to check
         items.sort(key=lambda item: not item[1].result.needs_review)
     history: dict[str, list[Review]] = {}
@@ -116,6 +118,14 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stalled": actions.is_stalled(version),
     }
     return render(request, "scorecards/version.html", context)
+
+
+def _reviewable_or_404(request: HttpRequest, pk: int) -> PolicyVersion:
+    """A version its state's staff may review; a 404 for staff of another state."""
+    version = _version_or_404(request, pk)
+    if not is_staff_for(request.user, version.policy.agency.jurisdiction.state):
+        raise Http404(_("No such scorecard to review."))
+    return version
 
 
 def version_progress(request: HttpRequest, pk: int) -> HttpResponse:
@@ -148,7 +158,7 @@ def version_sections(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or override one rule; a stale form shows what the other reviewer saved."""
-    version = _version_or_404(request, pk)
+    version = _reviewable_or_404(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The review form was incomplete; nothing was saved."))
@@ -176,7 +186,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm every rule nobody has reviewed yet."""
-    version = _version_or_404(request, pk)
+    version = _reviewable_or_404(request, pk)
     try:
         count = actions.confirm_remaining(
             version, user=_user(request), revision=int(request.POST.get("revision", "-1"))
@@ -192,7 +202,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a reviewed version, or take it back off the public pages."""
-    version = _version_or_404(request, pk)
+    version = _reviewable_or_404(request, pk)
     try:
         if request.POST.get("unpublish"):
             actions.unpublish(version)
@@ -233,8 +243,7 @@ def report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
         )
         return redirect(version)
     response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if fmt == "html" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    attach(response, name, inline=fmt == "html")
     return response
 
 
@@ -271,8 +280,12 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Drafts waiting for review, and analyses that failed."""
+    states = staff_states(request.user)
     drafts = (
         PolicyVersion.objects.filter(published_at__isnull=True)
+        .filter(
+            Q() if states is None else Q(policy__agency__jurisdiction__state__in=sorted(states))
+        )
         .select_related("policy__agency__jurisdiction")
         .order_by("-uploaded_at")
     )

@@ -56,10 +56,10 @@ MARICOPA = "ocd-division/country:us/state:az/county:maricopa"
 
 
 def user_with_role(username: str, role: str, email: str | None = None) -> User:
-    """A user with a role; e-mail defaults to username@example.org."""
+    """A user with a role (staff work for Arizona); e-mail defaults to username@example.org."""
     address = f"{username}@example.org" if email is None else email
     user = User.objects.create_user(username, address, "correct horse battery")
-    Profile.objects.create(user=user, role=role)
+    Profile.objects.create(user=user, role=role, states="AZ" if role == Role.STAFF else "")
     return user
 
 

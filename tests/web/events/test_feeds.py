@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from freedomcities.web.campaign.feeds import group_feed_token
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events import actions
 from freedomcities.web.events.models import Event
@@ -67,7 +68,7 @@ def test_the_group_feed_holds_its_public_events_in_the_window_each_with_its_url(
         starts_at=timezone.now() - datetime.timedelta(days=7),
         ends_at=timezone.now() - datetime.timedelta(days=7, hours=-2),
     )
-    calendar = parse(client, f"/events/feeds/group/{group.pk}.ics")
+    calendar = parse(client, f"/events/feeds/group/{group_feed_token(group)}.ics")
     items = {str(item["summary"]): item for item in vevents(calendar)}
     assert set(items) == {"Public", "Called off", "Last week"}
     assert str(calendar["x-wr-calname"]) == "Mesa People Power: events"
@@ -92,4 +93,22 @@ def test_the_jurisdiction_feed_includes_places_within_a_state(
 
 def test_feeds_of_unknown_groups_and_places_are_404(client: Client, db: None) -> None:
     assert client.get("/events/feeds/group/999.ics").status_code == 404
+    assert client.get("/events/feeds/group/.ics").status_code == 404
     assert client.get("/events/feeds/j/ocd-division/country:us/state:zz.ics").status_code == 404
+
+
+def test_a_group_feed_needs_its_random_address_and_organizers_can_retire_it(
+    client: Client, event: Event, group: Group, organizer_client: Client
+) -> None:
+    assert client.get(f"/events/feeds/group/{group.pk}.ics").status_code == 404
+    old = group_feed_token(group)
+    assert len(old) >= 32 and group_feed_token(group) == old
+    page = organizer_client.get(f"/groups/{group.pk}/follow-ups/").content.decode()
+    assert f"/events/feeds/group/{old}.ics" in page
+    renewed = organizer_client.post(f"/groups/{group.pk}/feed/renew/")
+    assert renewed.status_code == 302
+    group.refresh_from_db()
+    assert group.feed_token != old
+    assert client.get(f"/events/feeds/group/{old}.ics").status_code == 404
+    (item,) = vevents(parse(client, f"/events/feeds/group/{group.feed_token}.ics"))
+    assert str(item["summary"]) == event.title

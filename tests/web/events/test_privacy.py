@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from freedomcities.web.campaign.feeds import group_feed_token
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events.guard import form_stamp
 from freedomcities.web.events.models import Event
@@ -30,7 +31,7 @@ def everything_public(client: Client, event: Event, group: Group) -> dict[str, s
         "page": event.get_absolute_url(),
         "list": "/events/?zip=85201&miles=25",
         "ics": f"/events/{event.uuid}/calendar.ics",
-        "group feed": f"/events/feeds/group/{group.pk}.ics",
+        "group feed": f"/events/feeds/group/{group_feed_token(group)}.ics",
         "place feed": f"/events/feeds/j/{j.ocd_id}.ics",
         "state feed": f"/events/feeds/j/{j.parent.ocd_id}.ics" if j.parent else "",
         "csv": "/events/events.csv",

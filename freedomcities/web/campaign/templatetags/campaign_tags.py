@@ -36,7 +36,7 @@ def jurisdiction_campaign(context: template.Context, jurisdiction: Jurisdiction)
     rows = [(person, [_latest(history, person.pk, rule.id) for rule in rules]) for person in people]
     here = Q(jurisdictions=jurisdiction) | Q(home=jurisdiction)
     my_groups = list(access.groups_of(user).filter(here).distinct())
-    member = bool(my_groups) or access.is_staff(user)
+    member = bool(my_groups) or access.staff_for(user, jurisdiction.state)
     return {
         "jurisdiction": jurisdiction,
         "rules": rules,
