@@ -65,7 +65,10 @@ class UploadLimitMiddleware:
             length = 0
         if length > body_limit():
             return refuse_too_large(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "upload_too_large", False):  # stopped while arriving
+            return refuse_too_large(request)
+        return response
 
 
 def refuse_too_large(request: HttpRequest) -> HttpResponse:

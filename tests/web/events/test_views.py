@@ -206,6 +206,20 @@ def test_a_form_sent_back_too_quickly_or_forged_is_refused(
     assert not Attendance.objects.exists()
 
 
+def test_an_anti_bot_stamp_works_once_and_a_replay_is_refused(
+    client: Client, event: Event
+) -> None:
+    stamp = form_stamp()
+    first = client.post(f"/events/{event.uuid}/rsvp/", rsvp_data(started=stamp))
+    assert first.status_code == 302
+    replay = client.post(
+        f"/events/{event.uuid}/rsvp/", rsvp_data(started=stamp, email="bot@example.org")
+    )
+    assert "already sent" in replay.content.decode()
+    assert not Attendance.objects.filter(email="bot@example.org").exists()
+    assert form_stamp() != form_stamp()
+
+
 def test_too_many_rsvps_from_one_address_get_a_kind_429(
     client: Client, event: Event, settings: Any
 ) -> None:
