@@ -206,9 +206,7 @@ def test_a_form_sent_back_too_quickly_or_forged_is_refused(
     assert not Attendance.objects.exists()
 
 
-def test_an_anti_bot_stamp_works_once_and_a_replay_is_refused(
-    client: Client, event: Event
-) -> None:
+def test_an_anti_bot_stamp_works_once_and_a_replay_is_refused(client: Client, event: Event) -> None:
     stamp = form_stamp()
     first = client.post(f"/events/{event.uuid}/rsvp/", rsvp_data(started=stamp))
     assert first.status_code == 302
