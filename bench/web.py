@@ -279,6 +279,25 @@ def _endpoints(dashboards: list[str]) -> dict[str, str]:
     if counties:
         county = min(counties, key=lambda c: _distance(c, place)) if place else counties[0]
         endpoints[f"county {county.name}, {state}"] = county.get_absolute_url()
+    endpoints.update(_agency_and_events(state, place))
+    return endpoints
+
+
+EVENT_ZIPS = {"AZ": "85201", "CA": "90012", "DE": "19901", "NM": "87102", "TX": "78701"}
+"""A ZIP code in a big city of the state, for the events-by-ZIP search."""
+
+
+def _agency_and_events(state: str, place: Any) -> dict[str, str]:
+    """Label -> path: the place's agency page (else the state's first), and events near a ZIP."""
+    from freedomcities.web.jurisdictions.models import Agency
+
+    agencies = Agency.objects.filter(jurisdiction__state=state).order_by("pk")
+    agency = (agencies.filter(jurisdiction=place).first() if place else None) or agencies.first()
+    endpoints = {}
+    if agency is not None:
+        endpoints[f"agency {agency.name}"] = agency.get_absolute_url()
+    zip_code = EVENT_ZIPS.get(state, "85201")
+    endpoints[f"events by ZIP {zip_code}"] = f"/events/?zip={zip_code}&miles=25"
     return endpoints
 
 
@@ -662,7 +681,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--states", help="load only these states, e.g. CA,AZ (default: every state and DC)"
     )
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (8)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
     parser.add_argument("--requests", type=int, help="timed requests per page (400; 100 quick)")
     parser.add_argument("--warmup", type=int, help="untimed requests first (20; 10 quick)")
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (8)")

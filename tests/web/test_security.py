@@ -135,3 +135,27 @@ def test_pages_carry_a_csp_without_inline_scripts(client: Client, db: None) -> N
     assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy.split(";")[1]
     html = response.content.decode()
     assert "<script>" not in html and "onchange=" not in html and "onclick=" not in html
+
+
+def test_staff_of_another_state_cannot_review_or_publish_a_scorecard(
+    volunteer_client: Client, staff_client: Client, mesa_police: Agency
+) -> None:
+    from freedomcities.web.scorecards.models import PolicyVersion
+    from tests.web.conftest import make_user
+
+    upload = SimpleUploadedFile("policy.txt", b"Officers shall not ask about immigration status.")
+    volunteer_client.post(
+        f"/agencies/{mesa_police.pk}/upload/",
+        {"file": upload, "obtained": "website", "policy_date": "2024-01-01"},
+    )
+    version = PolicyVersion.objects.get(policy__agency=mesa_police)
+    texan = Client()
+    texan.force_login(make_user("tess", "staff", states="TX"))
+    review = {"rule": "3", "revision": 0, "status": "partial", "reason": "From Texas."}
+    assert texan.post(f"/versions/{version.pk}/review/", review).status_code == 404
+    assert texan.post(f"/versions/{version.pk}/confirm/", {"revision": 0}).status_code == 404
+    assert texan.post(f"/versions/{version.pk}/publish/").status_code == 404
+    assert f"/versions/{version.pk}/" not in texan.get("/review/").content.decode()
+    assert f"/versions/{version.pk}/" in staff_client.get("/review/").content.decode()
+    assert not version.reviews.exists()
+    assert staff_client.post(f"/versions/{version.pk}/review/", review).status_code == 302

@@ -295,14 +295,24 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.STAFF)
 def moves(request: HttpRequest) -> HttpResponse:
     """Rule statuses that moved when a new judge read the policies again, for staff to check."""
-    return render(request, "scorecards/moves.html", {"rows": learning.waiting_moves()})
+    states = staff_states(request.user)
+    rows = [
+        row
+        for row in learning.waiting_moves()
+        if states is None or row.move.version.policy.agency.jurisdiction.state in states
+    ]
+    return render(request, "scorecards/moves.html", {"rows": rows})
 
 
 @require_POST
 @role_required(Role.STAFF)
 def decide_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a moved status, or keep the old one (which records a review)."""
-    move = get_object_or_404(StatusMove, pk=pk)
+    move = get_object_or_404(
+        StatusMove.objects.select_related("version__policy__agency__jurisdiction"), pk=pk
+    )
+    if not is_staff_for(request.user, move.version.policy.agency.jurisdiction.state):
+        raise Http404(_("No such status move to check."))
     try:
         if request.POST.get("decision") == "keep":
             learning.keep_old_status(move, user=_user(request))
