@@ -29,9 +29,16 @@ from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from freedomcities.web.accounts.models import ApiToken, Role, has_role, is_staff_for
+from freedomcities.web.accounts.models import (
+    ApiToken,
+    Role,
+    has_role,
+    is_staff_for,
+    staff_states,
+)
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
+from freedomcities.web.jurisdictions.data import UnknownState, state_by_postal
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import learning
 from freedomcities.web.scorecards.actions import (
@@ -828,8 +835,22 @@ def export_reviews(request: HttpRequest, query: Query[ExportQuery]) -> list[Labe
 
     The same rows as `freedomcities export-reviews`; see docs/web.md, "Learning from review".
     """
-    _require(request, Role.STAFF)
-    return learning.export_reviews(state=query.state, confirmed=query.confirmed)
+    user = _require(request, Role.STAFF)
+    states = staff_states(user)
+    if states is None:
+        return learning.export_reviews(state=query.state, confirmed=query.confirmed)
+    if query.state and query.state.upper() not in states:
+        try:
+            state_by_postal(query.state)  # an unknown state is refused as for everyone
+        except UnknownState as exc:
+            raise HttpError(400, str(exc)) from None
+        return []  # a real state, but not one this staff member works for
+    wanted = [query.state.upper()] if query.state else sorted(states)
+    return [
+        passage
+        for state in wanted
+        for passage in learning.export_reviews(state=state, confirmed=query.confirmed)
+    ]
 
 
 @_write("/versions/{version_id}/confirm", {200: ConfirmOut, 409: StaleOut}, "reviews")

@@ -25,7 +25,7 @@ from freedomcities.cli import cli
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.rules import load_ruleset
 from freedomcities.training import example_documents
-from freedomcities.web.accounts.models import ApiToken
+from freedomcities.web.accounts.models import ApiToken, Role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind
 from freedomcities.web.scorecards import actions, learning
@@ -38,6 +38,7 @@ from freedomcities.web.scorecards.models import (
     RuleResult,
     StatusMove,
 )
+from tests.web.conftest import make_user
 
 DEMO = Path(__file__).resolve().parents[2] / "freedomcities" / "samples" / "demo"
 MIDDLE = DEMO / "middle-2024.txt"
@@ -363,6 +364,9 @@ def test_the_export_endpoint_is_for_staff(
     refused = get("?state=ZZ", staff)
     assert refused.status_code == 400
     assert "Unknown state 'ZZ'" in refused.json()["detail"]
+    assert get("?state=TX", staff).json() == []  # not sam's state
+    texan = make_user("tess", Role.STAFF, states="TX")
+    assert get("", texan).json() == [] and get("?state=AZ", texan).json() == []
 
 
 # 3. The judge of record ----------------------------------------------------------------------

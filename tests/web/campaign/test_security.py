@@ -18,6 +18,7 @@ from freedomcities.web.campaign.models import (
     Group,
     Meeting,
     MeetingStatus,
+    Person,
     Promise,
     ReopenRequest,
     Report,
@@ -195,6 +196,9 @@ def test_a_private_groups_name_is_on_no_public_page_or_feed(
     ]
     start += [f"/events/feeds/group/{pk}.ics" for pk in range(0, group.pk + 3)]
     start += [f"/groups/{group.pk}/", f"/api/campaign/groups/{group.pk}"]
+    place = group.home.ocd_id
+    start += [f"/j/{place}/", f"/campaigns/{place}/officials/", "/api/campaign/meetings/1"]
+    start += [f"/people/{pk}/" for pk in Person.objects.values_list("pk", flat=True)]
     seen: set[str] = set()
     queue = list(start)
     while queue and len(seen) < 400:
