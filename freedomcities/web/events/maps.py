@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from freedomcities.web.events.models import Event
 from freedomcities.web.events.places import bounding_box
@@ -73,6 +77,23 @@ class EventMap:
     def town_radius(self) -> float:
         """Towns are smaller dots than events."""
         return self.dot_radius / 2
+
+    @property
+    def state_paths(self) -> SafeString:
+        """Every state's outline as SVG; the same on every page, so drawn once per map width."""
+        return _state_paths(self.nation.width)
+
+
+@lru_cache(maxsize=4)
+def _state_paths(width: int) -> SafeString:
+    """The states' ``<path>`` elements, escaped once: looping over 51 long outlines in the
+    template took most of the events page's time."""
+    return mark_safe(
+        "".join(
+            format_html('<path d="{}" class="state"><title>{}</title></path>', s.path, s.name)
+            for s in us_map(width=width).states
+        )
+    )
 
 
 def event_map(
