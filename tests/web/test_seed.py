@@ -337,6 +337,31 @@ def test_createuser_command_asks_for_the_password_twice_and_can_make_a_token() -
 
 
 @pytest.mark.django_db
+def test_createuser_command_gives_staff_their_states() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["createuser", "ana", "--role", "staff", "--state", "az", "--state", "NM"],
+        input="plenty of words here\nplenty of words here\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created ana (staff, for AZ,NM)" in result.output
+    assert User.objects.get(username="ana").profile.states == "AZ,NM"
+    bad = CliRunner().invoke(
+        cli,
+        ["createuser", "bo", "--role", "staff", "--state", "Arizona", "--password-stdin"],
+        input="plenty of words here\n",
+    )
+    assert bad.exit_code == 1
+    assert bad.output.startswith("Error: Arizona is not a state's postal code")
+    alone = CliRunner().invoke(
+        cli,
+        ["createuser", "cy", "--role", "staff", "--password-stdin"],
+        input="plenty of words here\n",
+    )
+    assert "sees no state's groups until you give it states" in alone.output
+
+
+@pytest.mark.django_db
 def test_createuser_command_refuses_a_weak_password_with_one_line() -> None:
     result = CliRunner().invoke(
         cli, ["createuser", "ana", "--role", "staff", "--password-stdin"], input="abc\n"
