@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from freedomcities.models import Scorecard, Stance
+from freedomcities.render import labels
 from freedomcities.rules import Ruleset, load_ruleset
-from freedomcities.score import place_of, state_of
+from freedomcities.score import in_language, place_of, state_of
 
 ChangeKind = Literal["replace", "add"]
 
@@ -86,8 +87,11 @@ def build_report(scorecard: Scorecard, ruleset: Ruleset | None = None) -> Report
     Args:
         scorecard: the result of :func:`freedomcities.analyze`.
         ruleset: the ruleset it was scored against; loaded by id when omitted.
+            A translation (``load_ruleset(id, "es")``) gives the report's rule
+            names, reasons and model texts in its language.
     """
     rules = ruleset or load_ruleset(scorecard.ruleset_id)
+    scorecard = in_language(scorecard, rules)
     return Report(
         scorecard=scorecard,
         ruleset=rules,
@@ -159,7 +163,7 @@ def _additions(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
             rule_ids=(result.rule_id,),
             rule_names=(result.name,),
             inserted=(_model_text(ruleset, result.rule_id, scorecard),),
-            reason="The policy does not address this rule.",
+            reason=labels(ruleset.language)["report.not_addressed"],
         )
         for result in scorecard.results
         if result.status == "silent" and not ruleset.rule(result.rule_id).optional

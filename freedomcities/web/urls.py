@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from freedomcities.web.api import api
 from freedomcities.web.jurisdictions import views as places
+from freedomcities.web.languages import choose_language
 from freedomcities.web.scorecards import views as scorecards
 
 
@@ -41,6 +42,6 @@ urlpatterns = [
     path("", include("freedomcities.web.events.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", choose_language, name="set_language"),
     path("api/", api.urls),
 ]

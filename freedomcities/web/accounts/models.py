@@ -35,6 +35,11 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VOLUNTEER)
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text=_("The language chosen in the menu; empty: the browser's"),
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"

@@ -7,17 +7,16 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.compare import compare
 from freedomcities.render.compare import COMPARE_CSS, comparison_body
-from freedomcities.rules import load_ruleset
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.languages import document_language, reader_language, rules_in
 from freedomcities.web.scorecards import actions, dashboard, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import (
@@ -94,7 +93,7 @@ def _version_or_404(request: HttpRequest, pk: int) -> PolicyVersion:
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A version's scorecard: each rule's status, quotes linked to their sections, model text."""
     version = _version_or_404(request, pk)
-    ruleset = load_ruleset()
+    ruleset = rules_in()
     verdicts = version.verdicts() if version.job_state == JobState.DONE else []
     items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
     can_review = has_role(request.user, Role.STAFF)
@@ -221,7 +220,9 @@ def report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     """Download an annotated policy, a redline or a meeting packet as Word, PDF or HTML."""
     version = _version_or_404(request, pk)
     try:
-        content, name, content_type = reports.render_report(version, kind, fmt)
+        content, name, content_type = reports.render_report(
+            version, kind, fmt, document_language(request)
+        )
     except ValueError as exc:
         raise Http404(
             _("Reports come as annotated, redline or packet, in docx, pdf or html.")
@@ -252,7 +253,7 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         body = comparison_body(
             compare(reports.reviewed_scorecard(old), reports.reviewed_scorecard(new)),
-            language=get_language() or "en",
+            language=reader_language(),
         )
     except reports.ReportUnavailable:
         messages.error(request, _("One of these versions must be analysed again first."))
