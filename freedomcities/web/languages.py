@@ -66,6 +66,16 @@ def in_language(language: str) -> Iterator[None]:
         yield
 
 
+def language_of(user: object) -> str:
+    """The language to write to a person in when no page is open (a reminder e-mail)."""
+    from freedomcities.web.accounts.models import Profile
+
+    saved = Profile.objects.filter(user_id=getattr(user, "pk", None)).values_list(
+        "language", flat=True
+    )
+    return supported(saved.first()) or settings.LANGUAGE_CODE
+
+
 def saved_language(request: HttpRequest) -> str | None:
     """The language a signed-in person chose, once per request; None when none is saved."""
     user = getattr(request, "user", None)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.compare import compare
 from freedomcities.render.compare import COMPARE_CSS, comparison_body
+from freedomcities.score import in_language
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.errors import ActionError
@@ -252,7 +253,7 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
         new, old = choices[0], choices[1]
     try:
         body = comparison_body(
-            compare(reports.reviewed_scorecard(old), reports.reviewed_scorecard(new)),
+            compare(*(in_language(reports.reviewed_scorecard(v), rules_in()) for v in (old, new))),
             language=reader_language(),
         )
     except reports.ReportUnavailable:

@@ -8,9 +8,9 @@ campaign's readers live; Spain's "1.250,5" would misread a ZIP-code distance.
 
 DATE_FORMAT = r"j \d\e F \d\e Y"
 SHORT_DATE_FORMAT = "j M Y"
-TIME_FORMAT = "g:i A"
-DATETIME_FORMAT = r"l, j \d\e F \d\e Y, g:i A"
-SHORT_DATETIME_FORMAT = r"D j \d\e M \d\e Y · g:i A"
+TIME_FORMAT = "g:i a"
+DATETIME_FORMAT = r"l, j \d\e F \d\e Y, g:i a"
+SHORT_DATETIME_FORMAT = r"D j \d\e N \d\e Y · g:i a"
 MONTH_DAY_FORMAT = r"j \d\e F"
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
