@@ -1,4 +1,4 @@
-"""Spanish as read in the United States: "jueves, 4 de diciembre de 2026, 6:30 p. m.".
+"""Spanish as read in the United States: "jueves, 4 de diciembre de 2026, 6:30 p.m.".
 
 Day before month, month names in lower case (from Django's catalogue), and the
 12-hour clock. Numbers keep the point for decimals and the comma for
