@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.views.decorators.http import require_POST
@@ -66,13 +67,11 @@ def in_language(language: str) -> Iterator[None]:
         yield
 
 
-def language_of(user: object) -> str:
+def language_of(user: AbstractBaseUser) -> str:
     """The language to write to a person in when no page is open (a reminder e-mail)."""
     from freedomcities.web.accounts.models import Profile
 
-    saved = Profile.objects.filter(user_id=getattr(user, "pk", None)).values_list(
-        "language", flat=True
-    )
+    saved = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True)
     return supported(saved.first()) or settings.LANGUAGE_CODE
 
 

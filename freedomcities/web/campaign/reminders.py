@@ -88,8 +88,7 @@ def _send(owner: User, promises: list[Promise], today: datetime.date) -> bool:
         "today": today,
     }
     with in_language(language_of(owner)):  # no page is open: the owner's saved language
-        subject = render_to_string("campaign/email/reminder_subject.txt", context)
-        subject = " ".join(subject.split())
+        subject = " ".join(render_to_string("campaign/email/reminder_subject.txt", context).split())
         body = render_to_string("campaign/email/reminder_body.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
