@@ -147,3 +147,11 @@ def test_a_reminder_is_written_in_the_owners_saved_language(
     (message,) = mail.outbox
     assert message.subject == "Recordatorio: vence un seguimiento de Freedom Cities"
     assert "Vence hoy." in message.body
+
+
+def test_the_api_speaks_the_callers_language(client: Client, arizona: object) -> None:
+    spanish = client.get("/api/agencies/424242", HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 404
+    assert spanish.json() == {"detail": "Ninguna agencia tiene el número 424242."}
+    english = client.get("/api/agencies/424242")
+    assert english.json() == {"detail": "No agency has the id 424242."}
