@@ -25,8 +25,6 @@ from django.views.i18n import set_language
 
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset, ruleset_languages
 
-_SAVED = "_freedomcities_language"
-
 
 def offered() -> list[str]:
     """The language codes the app offers (English and every compiled catalogue)."""
@@ -76,17 +74,10 @@ def language_of(user: AbstractBaseUser) -> str:
 
 
 def saved_language(request: HttpRequest) -> str | None:
-    """The language a signed-in person chose, once per request; None when none is saved."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    if not hasattr(user, _SAVED):
-        from freedomcities.web.accounts.models import Profile
+    """The language a signed-in person chose, if it is offered; None when none is saved."""
+    from freedomcities.web.accounts.models import chosen_language
 
-        saved = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-        setattr(user, _SAVED, supported(saved))
-    chosen: str | None = getattr(user, _SAVED)
-    return chosen
+    return supported(chosen_language(getattr(request, "user", None)))
 
 
 class SavedLanguageMiddleware:
@@ -114,8 +105,8 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     chosen = supported(request.POST.get("language"))
     user = request.user
     if chosen and user.is_authenticated:
-        from freedomcities.web.accounts.models import Profile
+        from freedomcities.web.accounts.models import LANGUAGE_MEMO, Profile
 
         Profile.objects.update_or_create(user=user, defaults={"language": chosen})
-        setattr(user, _SAVED, chosen)
+        setattr(user, LANGUAGE_MEMO, chosen)
     return response

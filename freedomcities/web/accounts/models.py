@@ -46,6 +46,8 @@ class Profile(models.Model):
 
 
 _ROLE_MEMO = "_freedomcities_role"
+LANGUAGE_MEMO = "_freedomcities_language"
+"""Where a request's user keeps their saved language (see :func:`chosen_language`)."""
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
@@ -59,12 +61,31 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
         return Role.PUBLIC.value
     if getattr(user, "is_superuser", False):
         return Role.ADMIN.value
-    known: str | None = getattr(user, _ROLE_MEMO, None)
-    if known is None:
-        profile = Profile.objects.filter(user_id=user.pk).only("role").first()
-        known = profile.role if profile else Role.VOLUNTEER.value
-        setattr(user, _ROLE_MEMO, known)
+    if getattr(user, _ROLE_MEMO, None) is None:
+        _remember_profile(user)
+    known: str = getattr(user, _ROLE_MEMO)
     return known
+
+
+def chosen_language(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The language a signed-in person chose in the menu; empty when none (or signed out).
+
+    Read with the role in one query, and kept on the user object for the request.
+    """
+    if user is None or not user.is_authenticated:
+        return ""
+    if not hasattr(user, LANGUAGE_MEMO):
+        _remember_profile(user)
+    chosen: str = getattr(user, LANGUAGE_MEMO)
+    return chosen
+
+
+def _remember_profile(user: AbstractBaseUser) -> None:
+    """Read a person's role and chosen language once, onto the user object."""
+    profile = Profile.objects.filter(user_id=user.pk).only("role", "language").first()
+    if getattr(user, _ROLE_MEMO, None) is None:
+        setattr(user, _ROLE_MEMO, profile.role if profile else Role.VOLUNTEER.value)
+    setattr(user, LANGUAGE_MEMO, profile.language if profile else "")
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
