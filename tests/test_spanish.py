@@ -202,3 +202,22 @@ def test_the_cli_rejects_a_language_it_does_not_have() -> None:
     result = CliRunner().invoke(cli, ["rules", "--language", "fr"])
     assert result.exit_code == 2
     assert "'fr' is not one of 'en', 'es'" in result.output
+
+
+def test_the_spanish_notes_carry_no_english_sentence_of_the_engine(
+    spanish_packet: Report,
+) -> None:
+    notes = {h.note for h in spanish_packet.highlights}
+    assert notes and notes <= {
+        "Este pasaje cumple la regla.",
+        "Este pasaje cumple la regla solo en parte.",
+        "Este pasaje va en contra de la regla.",
+    }
+    reasons = {c.reason for c in spanish_packet.changes}
+    assert reasons <= {
+        "Este pasaje no llega a lo que pide la regla: reemplácelo con el texto modelo.",
+        "La política no menciona esta regla.",
+    }
+    html = report_html(spanish_packet, "annotated")  # the policy's own words stay English
+    assert "Este pasaje va en contra de la regla." in html
+    assert not re.search(r"Forbids|Allows|Promised, not yet adopted|covers only part", html)

@@ -159,6 +159,12 @@ LABELS: dict[str, dict[str, str]] = {
         "report.packet.redline": "The changes, marked in the policy",
         "report.in_policy": "In this policy",
         "report.not_addressed": "The policy does not address this rule.",
+        "report.note.meets": "This passage meets the rule.",
+        "report.note.partial": "This passage meets the rule only in part.",
+        "report.note.conflicts": "This passage goes against the rule.",
+        "report.note.change": (
+            "This passage falls short of the rule: replace it with the model text."
+        ),
         # Version comparison
         "compare.title": "What changed between two versions",
         "compare.title.for": "What changed between two versions, {jurisdiction}",

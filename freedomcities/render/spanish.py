@@ -134,6 +134,12 @@ SPANISH: dict[str, str] = {
     "report.packet.redline": "Los cambios, marcados en la política",
     "report.in_policy": "En esta política",
     "report.not_addressed": "La política no menciona esta regla.",
+    "report.note.meets": "Este pasaje cumple la regla.",
+    "report.note.partial": "Este pasaje cumple la regla solo en parte.",
+    "report.note.conflicts": "Este pasaje va en contra de la regla.",
+    "report.note.change": (
+        "Este pasaje no llega a lo que pide la regla: reemplácelo con el texto modelo."
+    ),
     "compare.title": "Qué cambió entre dos versiones",
     "compare.title.for": "Qué cambió entre dos versiones, {jurisdiction}",
     "compare.old": "Antes",
