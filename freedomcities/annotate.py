@@ -8,12 +8,14 @@ and PDF writers in :mod:`freedomcities.report` only lay them out.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
 from freedomcities.models import Scorecard, Stance
-from freedomcities.rules import Ruleset, load_ruleset
-from freedomcities.score import place_of, state_of
+from freedomcities.render import labels
+from freedomcities.rules import DEFAULT_LANGUAGE, Ruleset, load_ruleset
+from freedomcities.score import in_language, place_of, state_of
 
 ChangeKind = Literal["replace", "add"]
 
@@ -86,15 +88,36 @@ def build_report(scorecard: Scorecard, ruleset: Ruleset | None = None) -> Report
     Args:
         scorecard: the result of :func:`freedomcities.analyze`.
         ruleset: the ruleset it was scored against; loaded by id when omitted.
+            A translation (``load_ruleset(id, "es")``) gives the report's rule
+            names, reasons and model texts in its language.
     """
     rules = ruleset or load_ruleset(scorecard.ruleset_id)
-    return Report(
+    scorecard = in_language(scorecard, rules)
+    report = Report(
         scorecard=scorecard,
         ruleset=rules,
         highlights=_highlights(scorecard),
         changes=_replacements(scorecard, rules) + _additions(scorecard, rules),
         asks=_asks(scorecard, rules),
     )
+    return report if rules.language == DEFAULT_LANGUAGE else _plain_notes(report)
+
+
+def _plain_notes(report: Report) -> Report:
+    """The engine explains each finding in English; in another language, say what it means.
+
+    The note names the stance in the reader's words ("Este pasaje va en contra de
+    la regla"), so a translated report carries no English sentence of the engine's.
+    """
+    words = labels(report.ruleset.language)
+    highlights = tuple(
+        dataclasses.replace(h, note=words[f"report.note.{h.stance}"]) for h in report.highlights
+    )
+    changes = tuple(
+        dataclasses.replace(c, reason=words["report.note.change"]) if c.kind == "replace" else c
+        for c in report.changes
+    )
+    return dataclasses.replace(report, highlights=highlights, changes=changes)
 
 
 def _highlights(scorecard: Scorecard) -> tuple[Highlight, ...]:
@@ -159,7 +182,7 @@ def _additions(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
             rule_ids=(result.rule_id,),
             rule_names=(result.name,),
             inserted=(_model_text(ruleset, result.rule_id, scorecard),),
-            reason="The policy does not address this rule.",
+            reason=labels(ruleset.language)["report.not_addressed"],
         )
         for result in scorecard.results
         if result.status == "silent" and not ruleset.rule(result.rule_id).optional

@@ -34,7 +34,7 @@ from freedomcities.evaluate import evaluate, load_corpus
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, judge_path, load_judge
 from freedomcities.models import Scorecard
-from freedomcities.render import labels
+from freedomcities.render import DEFAULT_LANGUAGE, LABELS, labels
 from freedomcities.render.html import render_html
 from freedomcities.render.jsonout import (
     render_cross_validation_json,
@@ -49,7 +49,8 @@ from freedomcities.render.terminal import (
     print_rules,
     render_text,
 )
-from freedomcities.rules import DEFAULT_RULESET, load_ruleset
+from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
+from freedomcities.score import in_language
 from freedomcities.training import (
     cross_validate,
     describe,
@@ -90,6 +91,15 @@ JURISDICTION_HELP = (
 # Options every command that analyses a policy takes, declared once.
 jurisdiction_option = click.option("--jurisdiction", "-j", help=JURISDICTION_HELP)
 ruleset_option = click.option("--ruleset", "-r", default=DEFAULT_RULESET, help=RULESET_HELP)
+language_option = click.option(
+    "--language",
+    "-l",
+    type=click.Choice(sorted(LABELS)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="The language of the report's words and rules: en (English) or es (Spanish). "
+    "Quotes from the policy stay as the policy wrote them.",
+)
 # How eval and crossval print their figures.
 figures_format_option = click.option(
     "--format",
@@ -127,19 +137,25 @@ def cli() -> None:
     help="Write to this file instead of the screen (a folder for HTML of several documents).",
 )
 @ruleset_option
+@language_option
 def analyze_command(
-    paths: tuple[Path, ...], jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
+    paths: tuple[Path, ...],
+    jurisdiction: str | None,
+    fmt: str,
+    output: Path | None,
+    ruleset: str,
+    language: str,
 ) -> None:
     """Score policy documents (PDF, Word, web page or text) against the rules.
 
     PATHS are files or folders. One file gives one report; a folder or several
     files are analysed in parallel, and JSON output is then an array.
     """
-    load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
+    rules = load_ruleset(ruleset, language)  # a mistake stops here, before any reading
     files = _expand(paths)
     if len(files) == 1 and not paths[0].is_dir():
         scorecard = _analyze_one(files[0], ruleset, jurisdiction)
-        _write_one(scorecard, fmt, output)
+        _write_one(scorecard, fmt, output, rules)
         return
     if fmt == "html" and output is None:
         raise click.UsageError("HTML for several documents needs --output FOLDER.")
@@ -147,7 +163,7 @@ def analyze_command(
     failed = [result for _, result in results if isinstance(result, FreedomCitiesError)]
     for error in failed:
         click.echo(f"Error: {error}", err=True)
-    _write_several(results, fmt, output)
+    _write_several(results, fmt, output, rules)
     if failed:
         sys.exit(1)
 
@@ -155,9 +171,11 @@ def analyze_command(
 @cli.command("rules")
 @ruleset_option
 @jurisdiction_option
-def rules_command(ruleset: str, jurisdiction: str | None) -> None:
+@language_option
+def rules_command(ruleset: str, jurisdiction: str | None, language: str) -> None:
     """List the rules with the model text to adopt, filled in for a jurisdiction."""
-    print_rules(load_ruleset(ruleset), Console(), jurisdiction=jurisdiction)
+    rules = load_ruleset(ruleset, language)
+    print_rules(rules, Console(), jurisdiction=jurisdiction, language=language)
 
 
 @cli.command("eval")
@@ -316,6 +334,7 @@ def crossval_command(
     "'-' prints HTML to the screen.",
 )
 @ruleset_option
+@language_option
 def report_command(
     policy: Path,
     jurisdiction: str | None,
@@ -323,6 +342,7 @@ def report_command(
     kind: str,
     output: str | None,
     ruleset: str,
+    language: str,
 ) -> None:
     """Make a report to bring to officials: an annotated policy, a redline or a meeting packet.
 
@@ -336,7 +356,7 @@ def report_command(
     chosen = check_kind(kind)
     if output == "-" and fmt != "html":
         raise click.UsageError("Only HTML can go to the screen (--output -); give a file name.")
-    rules = load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
+    rules = load_ruleset(ruleset, language)  # a mistake stops here, before any reading
     if not policy.is_file():
         raise DocumentError(f"{str(policy)!r} does not exist or is not a file. Check the path.")
     report = build_report(_analyze_one(policy, ruleset, jurisdiction), rules)
@@ -366,8 +386,15 @@ def report_command(
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead.")
 @ruleset_option
+@language_option
 def compare_command(
-    old: Path, new: Path, jurisdiction: str | None, fmt: str, output: Path | None, ruleset: str
+    old: Path,
+    new: Path,
+    jurisdiction: str | None,
+    fmt: str,
+    output: Path | None,
+    ruleset: str,
+    language: str,
 ) -> None:
     """Compare two versions of a policy: the sections that changed and the rule statuses that moved.
 
@@ -385,17 +412,19 @@ def compare_command(
         print_comparison,
     )
 
-    load_ruleset(ruleset)  # a mistake in the ruleset stops here, before any reading
-    comparison = compare(*(_analyze_version(path, ruleset, jurisdiction) for path in (old, new)))
-    if fmt == "text" and output is None:
-        print_comparison(comparison, Console())
-    elif fmt == "text":
-        _emit(comparison_text(comparison), output)
-    elif fmt == "json":
-        text = json.dumps(comparison_to_dict(comparison), indent=2, ensure_ascii=False)
+    rules = load_ruleset(ruleset, language)  # a mistake stops here, before any reading
+    versions = [_analyze_version(path, ruleset, jurisdiction) for path in (old, new)]
+    if fmt == "json":
+        text = json.dumps(comparison_to_dict(compare(*versions)), indent=2, ensure_ascii=False)
         _emit(text + "\n", output)
+        return
+    comparison = compare(*(in_language(version, rules) for version in versions))
+    if fmt == "text" and output is None:
+        print_comparison(comparison, Console(), language=language)
+    elif fmt == "text":
+        _emit(comparison_text(comparison, language=language), output)
     else:
-        _emit(comparison_html(comparison), output)
+        _emit(comparison_html(comparison, language=language), output)
 
 
 def _analyze_version(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
@@ -790,35 +819,43 @@ def _analyze_several(files: list[Path], ruleset: str, jurisdiction: str | None) 
     return results
 
 
-def _write_one(scorecard: Scorecard, fmt: str, output: Path | None) -> None:
-    """Print or save one report in the chosen format."""
-    if fmt == "text" and output is None:
-        print_report(scorecard, Console())
-    elif fmt == "text":
-        _emit(render_text(scorecard), output)
-    elif fmt == "json":
+def _write_one(scorecard: Scorecard, fmt: str, output: Path | None, rules: Ruleset) -> None:
+    """Print or save one report in the chosen format, in the language of ``rules``.
+
+    JSON is for programs: its rule names and texts stay those of the ruleset file.
+    """
+    language = rules.language
+    if fmt == "json":
         _emit(render_json(scorecard) + "\n", output)
+        return
+    scorecard = in_language(scorecard, rules)
+    if fmt == "text" and output is None:
+        print_report(scorecard, Console(), language=language)
+    elif fmt == "text":
+        _emit(render_text(scorecard, language=language), output)
     else:
-        _emit(render_html(scorecard), output)
+        _emit(render_html(scorecard, language=language), output)
 
 
-def _write_several(results: list[Result], fmt: str, output: Path | None) -> None:
-    """Print or save the reports of several documents."""
-    done = [(path, r) for path, r in results if isinstance(r, Scorecard)]
+def _write_several(results: list[Result], fmt: str, output: Path | None, rules: Ruleset) -> None:
+    """Print or save the reports of several documents, in the language of ``rules``."""
+    language = rules.language
+    done = [(path, in_language(r, rules)) for path, r in results if isinstance(r, Scorecard)]
     if fmt == "json":
         _emit(render_json_many(results) + "\n", output)
     elif fmt == "html":
-        _write_pages(done, output or Path("."))
+        _write_pages(done, output or Path("."), language)
     elif output is not None:
-        _emit("\n".join(render_text(scorecard) for _, scorecard in done), output)
+        text = "\n".join(render_text(scorecard, language=language) for _, scorecard in done)
+        _emit(text, output)
     else:
         console = Console()
         for path, scorecard in done:
             console.print(Divider(Text(str(path))))
-            print_report(scorecard, console)
+            print_report(scorecard, console, language=language)
 
 
-def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path) -> None:
+def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path, language: str) -> None:
     """One HTML page per document, in a folder."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -832,7 +869,7 @@ def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path) -> None:
         while name in used:
             name += "-1"
         used.add(name)
-        _emit(render_html(scorecard), folder / f"{name}.html")
+        _emit(render_html(scorecard, language=language), folder / f"{name}.html")
     click.echo(f"Wrote {len(done)} pages to {folder}", err=True)
 
 

@@ -7,12 +7,13 @@ section and hands over release dates in another still hands them over), so
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable
 
-from freedomcities.models import Finding, RuleResult, Stance, Status
-from freedomcities.rules import Rule, Ruleset
+from freedomcities.models import Finding, RuleResult, Scorecard, Stance, Status
+from freedomcities.rules import DEFAULT_LANGUAGE, Rule, Ruleset
 
 MIN_CONFIDENCE = 0.5
 # A status decided by a finding less sure than this is shown, but marked for review first.
@@ -92,3 +93,29 @@ def _status(findings: list[Finding]) -> Status:
 def _suggest(rule: Rule, jurisdiction: str | None) -> str:
     """The model text to adopt, filled in for the jurisdiction and its state."""
     return rule.model_text(place_of(jurisdiction), state_of(jurisdiction))
+
+
+def in_language(scorecard: Scorecard, ruleset: Ruleset) -> Scorecard:
+    """The scorecard with each rule's name, model text and flag suggestion from ``ruleset``.
+
+    Scoring reads English policies with the English ruleset; a reader of another
+    language gets the same statuses and quotes with the rules in their words
+    (``ruleset`` is the translation, from ``load_ruleset(id, language)``).
+    """
+    if ruleset.language == DEFAULT_LANGUAGE:
+        return scorecard
+    results = tuple(
+        dataclasses.replace(
+            result,
+            name=ruleset.rule(result.rule_id).name,
+            suggestion=result.suggestion
+            and _suggest(ruleset.rule(result.rule_id), scorecard.jurisdiction),
+        )
+        for result in scorecard.results
+    )
+    suggestions = {flag.kind: flag.suggestion for flag in ruleset.flags}
+    flags = tuple(
+        dataclasses.replace(flag, suggestion=suggestions.get(flag.kind, flag.suggestion))
+        for flag in scorecard.flags
+    )
+    return dataclasses.replace(scorecard, results=results, flags=flags)

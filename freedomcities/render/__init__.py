@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from freedomcities.models import STATUSES, RuleResult, Scorecard, Status
+from freedomcities.render.spanish import SPANISH
 
 DEFAULT_LANGUAGE = "en"
 
@@ -157,6 +158,13 @@ LABELS: dict[str, dict[str, str]] = {
         "report.packet.asks.none": "Every rule is already in place in writing. Thank you.",
         "report.packet.redline": "The changes, marked in the policy",
         "report.in_policy": "In this policy",
+        "report.not_addressed": "The policy does not address this rule.",
+        "report.note.meets": "This passage meets the rule.",
+        "report.note.partial": "This passage meets the rule only in part.",
+        "report.note.conflicts": "This passage goes against the rule.",
+        "report.note.change": (
+            "This passage falls short of the rule: replace it with the model text."
+        ),
         # Version comparison
         "compare.title": "What changed between two versions",
         "compare.title.for": "What changed between two versions, {jurisdiction}",
@@ -232,7 +240,9 @@ LABELS: dict[str, dict[str, str]] = {
         "docx.packet.title.for": "Freedom Cities meeting packet for {jurisdiction}",
         "docx.packet.rules": "The rules in plain words",
         "docx.packet.asks": "What we ask",
+        "docx.rule_title": "Rule {rule} — {name}",
     },
+    "es": SPANISH,
 }
 
 

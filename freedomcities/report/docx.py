@@ -57,7 +57,7 @@ _HEAD_LINES, _TAIL_LINES, _REPEATS = 8, 4, 3
 Element = Any  # an lxml element from docx.oxml; python-docx ships no type hints
 
 
-def write_docx(report: Report, kind: Kind, path: Path, *, language: str = "en") -> Path:
+def write_docx(report: Report, kind: Kind, path: Path, *, language: str | None = None) -> Path:
     """Lay out a report as a Word file.
 
     Args:
@@ -67,7 +67,8 @@ def write_docx(report: Report, kind: Kind, path: Path, *, language: str = "en") 
             changes that replace each passage and add each missing rule) or
             ``"packet"`` (scorecard, rules in plain words, asks, then the redline).
         path: the ``.docx`` file to write.
-        language: the language of the words around the policy's own text.
+        language: the language of the words around the policy's own text; by
+            default the language of the report's ruleset.
 
     Returns:
         The path written.
@@ -81,7 +82,8 @@ def write_docx(report: Report, kind: Kind, path: Path, *, language: str = "en") 
         "packet": _packet,
     }
     build = builders[check_kind(kind)]
-    writer = _Writer(report, labels(language))
+    writer = _Writer(report, labels(language or report.ruleset.language))
+    writer.document.core_properties.language = language or report.ruleset.language
     build(writer)
     try:
         writer.document.save(str(path))
@@ -180,7 +182,7 @@ def _annotated(writer: _Writer) -> None:
         writer.heading(words["docx.missing"], 1)
         writer.paragraph(words["docx.missing.intro"])
         for change in additions:
-            writer.heading(_rules_title(change.rule_ids, change.rule_names), 3)
+            writer.heading(_rules_title(change.rule_ids, change.rule_names, writer.words), 3)
             for text in change.inserted:
                 _model_paragraph(writer, text)
 
@@ -205,14 +207,14 @@ def _packet(writer: _Writer) -> None:
     writer.heading(words["docx.packet.rules"], 1)
     for rule in report.ruleset.rules:
         result = writer.scorecard.result(rule.id)
-        writer.heading(_rules_title((rule.id,), (rule.name,)), 3)
+        writer.heading(_rules_title((rule.id,), (rule.name,), writer.words), 3)
         writer.paragraph().add_run(status_text(result.status, words)).bold = True
         writer.paragraph(rule.reason)
     writer.heading(words["docx.packet.asks"], 1)
     if not report.asks:
         writer.paragraph(words["suggestions.none"])
     for ask in report.asks:
-        writer.heading(_rules_title((ask.rule_id,), (ask.rule_name,)), 3)
+        writer.heading(_rules_title((ask.rule_id,), (ask.rule_name,), writer.words), 3)
         status = writer.scorecard.result(ask.rule_id).status
         writer.paragraph().add_run(status_text(status, words)).bold = True
         writer.paragraph(ask.reason)
@@ -253,10 +255,11 @@ def _subtitle(writer: _Writer) -> None:
     run.italic = True
 
 
-def _rules_title(rule_ids: Iterable[str], names: Iterable[str]) -> str:
+def _rules_title(rule_ids: Iterable[str], names: Iterable[str], words: dict[str, str]) -> str:
     """E.g. ``"Rule 5 — Don't Ask Rule"``; several rules joined with semicolons."""
     return "; ".join(
-        f"Rule {rule_id} — {name}" for rule_id, name in zip(rule_ids, names, strict=True)
+        words["docx.rule_title"].format(rule=rule_id, name=name)
+        for rule_id, name in zip(rule_ids, names, strict=True)
     )
 
 
@@ -404,7 +407,7 @@ def _tag_text(stance: Stance, rule_ids: Sequence[str], words: dict[str, str]) ->
 
 def _note(highlight: Highlight, words: dict[str, str]) -> str:
     """A comment line: the rule, the stance in words, and why."""
-    title = _rules_title((highlight.rule_id,), (highlight.rule_name,))
+    title = _rules_title((highlight.rule_id,), (highlight.rule_name,), words)
     return f"{title}: {words[f'stance.{highlight.stance}']}. {highlight.note}"
 
 
@@ -415,7 +418,7 @@ def _mark_models(writer: _Writer, mark: _Mark, shown_models: set[str]) -> None:
     for change in report.changes:
         if change.kind == "replace" and (change.start, change.end) in spans and change.inserted:
             lead = words["docx.model.replace"].format(
-                rules=_rules_title(change.rule_ids, change.rule_names)
+                rules=_rules_title(change.rule_ids, change.rule_names, writer.words)
             )
             for number, text in enumerate(change.inserted):
                 _model_paragraph(writer, text, lead if number == 0 else None)
@@ -426,7 +429,9 @@ def _mark_models(writer: _Writer, mark: _Mark, shown_models: set[str]) -> None:
         if highlight.stance == "meets" or ask is None or ask.rule_id in shown_models:
             continue
         shown_models.add(ask.rule_id)
-        lead = words["docx.model.add"].format(rules=_rules_title((ask.rule_id,), (ask.rule_name,)))
+        lead = words["docx.model.add"].format(
+            rules=_rules_title((ask.rule_id,), (ask.rule_name,), writer.words)
+        )
         _model_paragraph(writer, ask.model_text, lead)
 
 
@@ -486,7 +491,7 @@ def _redline_paragraph(writer: _Writer, pieces: list[_Piece], marks: list[_Mark]
         for number, inserted in enumerate(change.inserted):
             last = _tracked(writer, "w:ins", _run(("" if number == 0 else " ") + inserted))
             p.append(last)
-        note = _rules_title(change.rule_ids, change.rule_names) + ". " + change.reason
+        note = _rules_title(change.rule_ids, change.rule_names, writer.words) + ". " + change.reason
         writer.comment(deletion, last, [note])
 
 

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from freedomcities.annotate import Change, Highlight, Report
 from freedomcities.models import Scorecard, Section, Stance
-from freedomcities.render import DEFAULT_LANGUAGE, SYMBOLS, labels, summary_text, where_text
+from freedomcities.render import SYMBOLS, labels, summary_text, where_text
 from freedomcities.render.html import _badge, _document_name, _e, _rules_table, page
 from freedomcities.report import Kind, check_kind
 
@@ -99,7 +99,7 @@ def report_html(
     kind: Kind,
     *,
     generated: date | None = None,
-    language: str = DEFAULT_LANGUAGE,
+    language: str | None = None,
 ) -> str:
     """A report as one self-contained, printable HTML5 page.
 
@@ -107,12 +107,15 @@ def report_html(
         report: what to show, from :func:`freedomcities.annotate.build_report`.
         kind: ``"annotated"``, ``"redline"`` or ``"packet"``.
         generated: the date to print as "generated on"; today when not given.
-        language: which table of :data:`freedomcities.render.LABELS` to use.
+        language: which table of :data:`freedomcities.render.LABELS` to use;
+            by default the language of the report's ruleset, so a report built
+            with ``load_ruleset(id, "es")`` is Spanish throughout.
 
     Raises:
         ReportError: an unknown kind; the message lists the valid ones.
     """
     kind = check_kind(kind)
+    language = language or report.ruleset.language
     words = labels(language)
     title = _title(report, kind, words)
     when = generated or date.today()

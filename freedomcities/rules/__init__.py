@@ -21,6 +21,8 @@ RULES_DIR = Path(__file__).parent
 DEFAULT_RULESET = "freedom-cities"
 EXAMPLE_LABELS = ("meets", "partial", "conflicts", "none")
 PLACEHOLDER = "[County/City/State]"
+DEFAULT_LANGUAGE = "en"
+"""The language rulesets are written in; others are translations beside them."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,14 @@ class Rule:
     cues: Cues
     variants: dict[str, str] = field(default_factory=dict)
     optional: bool = False
+    placeholder: str = PLACEHOLDER
+    """Where the place's name goes in ``text``; a translation may spell it in its language."""
 
     def model_text(self, jurisdiction: str | None = None, state: str | None = None) -> str:
         """The model wording to adopt, with the state's variant and the place's name filled in."""
         text = self.variants.get((state or "").upper(), self.text)
         if jurisdiction:
-            text = text.replace(PLACEHOLDER, jurisdiction)
+            text = text.replace(self.placeholder, jurisdiction)
         return text
 
 
@@ -108,6 +112,8 @@ class Ruleset:
     rules: tuple[Rule, ...]
     flags: tuple[FlagCue, ...]
     examples: tuple[Example, ...]
+    language: str = DEFAULT_LANGUAGE
+    """The language of the words people read (names, texts, reasons, suggestions)."""
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; unknown ids are named with the valid ones."""
@@ -119,21 +125,40 @@ class Ruleset:
 
 
 def available_rulesets() -> list[str]:
-    """Names of the rulesets shipped with the package."""
-    return sorted(p.stem for p in RULES_DIR.glob("*.toml"))
+    """Names of the rulesets shipped with the package (translations are not rulesets)."""
+    return sorted(p.stem for p in RULES_DIR.glob("*.toml") if "." not in p.stem)
 
 
-@lru_cache(maxsize=8)
-def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> Ruleset:
+def ruleset_languages(name_or_path: str | Path = DEFAULT_RULESET) -> list[str]:
+    """The languages a ruleset can be read in: English, then each translation beside it."""
+    path = _resolve(name_or_path)
+    found = sorted(p.suffixes[-2][1:] for p in path.parent.glob(f"{path.stem}.*.toml"))
+    return [DEFAULT_LANGUAGE, *found]
+
+
+@lru_cache(maxsize=16)
+def load_ruleset(
+    name_or_path: str | Path = DEFAULT_RULESET, language: str = DEFAULT_LANGUAGE
+) -> Ruleset:
     """Load and validate a ruleset by shipped name or by path to a ``.toml`` file.
 
     Example sentences are read from a ``.tsv`` file of the same name beside
-    it when one exists.
+    it when one exists. With ``language`` other than English, the words people
+    read come from the translation beside it (``<name>.<language>.toml``, see
+    :mod:`freedomcities.rules.translation`); the cues stay the English ones,
+    because they read the policies, which are in English.
 
     Raises:
         RulesetError: the file is missing, is not valid TOML, or a field is
-            missing or wrong; the message names the rule and field.
+            missing or wrong; the message names the rule and field. Also a
+            language the ruleset has no translation for (the message names
+            the ones it has).
     """
+    if language != DEFAULT_LANGUAGE:
+        from freedomcities.rules.translation import translate_ruleset
+
+        english = load_ruleset(name_or_path)
+        return translate_ruleset(english, _resolve(name_or_path), language)
     path = _resolve(name_or_path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -152,7 +177,7 @@ def _resolve(name_or_path: str | Path) -> Path:
             raise RulesetError(f"Ruleset file {str(path)!r} does not exist.")
         return path
     shipped = RULES_DIR / f"{name_or_path}.toml"
-    if not shipped.is_file():
+    if "." in str(name_or_path) or not shipped.is_file():
         names = ", ".join(available_rulesets())
         raise RulesetError(
             f"No ruleset named {str(name_or_path)!r}; shipped rulesets are: {names}. "

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "freedomcities.web.languages.SavedLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -99,6 +100,8 @@ LOCALE_PATHS = [WEB_DIR / "locale"]
 TRANSLATIONS = [("es", "Español")]
 """Languages the interface is being translated into (strings are marked for all of them)."""
 LANGUAGES = offered_languages(LOCALE_PATHS[0], TRANSLATIONS)
+# Dates, times and numbers per language (freedomcities/web/formats/), over Django's own.
+FORMAT_MODULE_PATH = ["freedomcities.web.formats"]
 USE_I18N = True
 TIME_ZONE = "America/Phoenix"
 USE_TZ = True

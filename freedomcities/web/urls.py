@@ -7,6 +7,7 @@ from django.urls import include, path
 from freedomcities.web.accounts.throttle import ThrottledAdminAuthenticationForm, ThrottledLoginView
 from freedomcities.web.api import api
 from freedomcities.web.jurisdictions import views as places
+from freedomcities.web.languages import choose_language
 from freedomcities.web.scorecards import views as scorecards
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -45,6 +46,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", choose_language, name="set_language"),
     path("api/", api.urls),
 ]

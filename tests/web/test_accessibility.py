@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
 from freedomcities.web.seed import seed_demo
 from tests.web.browser import (  # noqa: F401  (pytest finds fixtures by name)
+    VIEWPORT,
     accessibility_problems,
     axe_fixture,
     browser_fixture,
@@ -53,4 +54,19 @@ def test_the_staff_pages_pass_wcag_checks(
     seed_demo()
     login(page, live_server.url, staff.username, PASSWORD)
     problems = _problems(page, live_server.url, staff_pages(), axe)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_public_pages_pass_wcag_checks_in_spanish(
+    browser: Browser, live_server: LiveServer, axe: Path
+) -> None:
+    """The same pages for a browser set to Spanish: html lang, labels and names in Spanish."""
+    seed_demo()
+    context = browser.new_context(viewport=VIEWPORT, locale="es-MX")
+    try:
+        page = context.new_page()
+        problems = _problems(page, live_server.url, public_pages(), axe)
+        assert page.evaluate("document.documentElement.lang") == "es"
+    finally:
+        context.close()
     assert problems == [], "\n".join(problems)

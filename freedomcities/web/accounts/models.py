@@ -72,6 +72,11 @@ class Profile(models.Model):
             "(e.g. AZ, NM). Staff see only these states' groups; administrators see all."
         ),
     )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text=_("The language chosen in the menu; empty: the browser's"),
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -84,6 +89,8 @@ class Profile(models.Model):
 
 _ROLE_MEMO = "_freedomcities_role"
 _STATES_MEMO = "_freedomcities_states"
+LANGUAGE_MEMO = "_freedomcities_language"
+"""Where a request's user keeps their saved language (see :func:`chosen_language`)."""
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
@@ -97,12 +104,32 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str:
         return Role.PUBLIC.value
     if getattr(user, "is_superuser", False):
         return Role.ADMIN.value
-    known: str | None = getattr(user, _ROLE_MEMO, None)
-    if known is None:
-        profile = Profile.objects.filter(user_id=user.pk).only("role").first()
-        known = profile.role if profile else Role.VOLUNTEER.value
-        setattr(user, _ROLE_MEMO, known)
+    if getattr(user, _ROLE_MEMO, None) is None:
+        _remember_profile(user)
+    known: str = getattr(user, _ROLE_MEMO)
     return known
+
+
+def chosen_language(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The language a signed-in person chose in the menu; empty when none (or signed out).
+
+    Read with the role in one query, and kept on the user object for the request.
+    """
+    if user is None or not user.is_authenticated:
+        return ""
+    if not hasattr(user, LANGUAGE_MEMO):
+        _remember_profile(user)
+    chosen: str = getattr(user, LANGUAGE_MEMO)
+    return chosen
+
+
+def _remember_profile(user: AbstractBaseUser) -> None:
+    """Read a person's role, chosen language and staff states once, onto the user object."""
+    profile = Profile.objects.filter(user_id=user.pk).only("role", "language", "states").first()
+    if getattr(user, _ROLE_MEMO, None) is None:
+        setattr(user, _ROLE_MEMO, profile.role if profile else Role.VOLUNTEER.value)
+    setattr(user, LANGUAGE_MEMO, profile.language if profile else "")
+    setattr(user, _STATES_MEMO, frozenset(parse_states(profile.states)) if profile else frozenset())
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
@@ -124,12 +151,10 @@ def staff_states(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str
         return None
     if role != Role.STAFF:
         return frozenset()
-    known: frozenset[str] | None = getattr(user, _STATES_MEMO, None)
-    if known is None:
-        assert user is not None and user.pk is not None  # a staff role means a signed-in user
-        profile = Profile.objects.filter(user_id=user.pk).only("states").first()
-        known = frozenset(parse_states(profile.states)) if profile else frozenset()
-        setattr(user, _STATES_MEMO, known)
+    assert user is not None  # a staff role means a signed-in user
+    if getattr(user, _STATES_MEMO, None) is None:
+        _remember_profile(user)
+    known: frozenset[str] = getattr(user, _STATES_MEMO)
     return known
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from freedomcities.rules import FlagCue, Ruleset, load_ruleset
+from freedomcities.rules import DEFAULT_RULESET, FlagCue, Ruleset, load_ruleset, ruleset_languages
 
 LANGUAGE_KINDS: tuple[str, ...] = ("dehumanizing-language",)
 """The flag cues that are about wording rather than policy content."""
@@ -37,9 +37,22 @@ class LanguageFlag:
 def language_cues(
     ruleset: Ruleset | None = None, kinds: Iterable[str] = LANGUAGE_KINDS
 ) -> tuple[FlagCue, ...]:
-    """The ruleset's flag cues of these kinds."""
+    """The ruleset's flag cues of these kinds.
+
+    Without a ruleset: the cues of every language, the reader's first, so a
+    letter in Spanish is checked from an English page too, and each phrase
+    gets its suggestion in the reader's language where one exists.
+    """
+    from freedomcities.web.languages import rules_in
+
     wanted = set(kinds)
-    return tuple(cue for cue in (ruleset or load_ruleset()).flags if cue.kind in wanted)
+    if ruleset is not None:
+        rulesets = [ruleset]
+    else:
+        reader = rules_in()
+        others = [lang for lang in ruleset_languages(DEFAULT_RULESET) if lang != reader.language]
+        rulesets = [reader, *(load_ruleset(DEFAULT_RULESET, lang) for lang in others)]
+    return tuple(cue for rules in rulesets for cue in rules.flags if cue.kind in wanted)
 
 
 def check_language(

@@ -29,6 +29,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.models import Promise, PromiseState
+from freedomcities.web.languages import in_language, language_of
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,9 @@ def _send(owner: User, promises: list[Promise], today: datetime.date) -> bool:
         "items": [_item(p, today) for p in promises],
         "today": today,
     }
-    subject = " ".join(render_to_string("campaign/email/reminder_subject.txt", context).split())
-    body = render_to_string("campaign/email/reminder_body.txt", context)
+    with in_language(language_of(owner)):  # no page is open: the owner's saved language
+        subject = " ".join(render_to_string("campaign/email/reminder_subject.txt", context).split())
+        body = render_to_string("campaign/email/reminder_body.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
     except (smtplib.SMTPException, OSError) as exc:

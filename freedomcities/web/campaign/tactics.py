@@ -247,8 +247,8 @@ def meeting_date(meeting: Meeting) -> datetime.date:
 
 
 def long_date(day: datetime.date) -> str:
-    """A date as people write it in a letter: '3 March 2025'."""
-    return date_format(day, "j F Y")
+    """A date as people write it in a letter: '3 March 2025', '3 de marzo de 2025'."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def office_of(person: Person) -> Post | None:

@@ -25,6 +25,7 @@ from freedomcities.web.campaign.actions import overdue
 from freedomcities.web.campaign.models import Group, Person, Promise, PromiseState
 from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
+from freedomcities.web.languages import document_language, in_language
 
 SOON_DAYS = 7
 """The follow-up page lists promises due within this many days as 'coming up'."""
@@ -86,7 +87,7 @@ def _official(group: Group, value: str | None) -> Person | None:
 
 
 def _draft_context(
-    group: Group, kind: str, official: Person | None, text: str
+    request: HttpRequest, group: Group, kind: str, official: Person | None, text: str
 ) -> dict[str, object]:
     """What the drafts page shows around the text."""
     return {
@@ -97,6 +98,7 @@ def _draft_context(
         "officials": drafts.officials_for(group),
         "text": text,
         "max_text": drafts.MAX_TEXT,
+        "draft_language": document_language(request),
     }
 
 
@@ -111,16 +113,19 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
         drafts.check_kind(kind)
         official = _official(group, data.get("official"))
     except drafts.DraftError as exc:
-        context = _draft_context(group, "letter", None, "")
+        context = _draft_context(request, group, "letter", None, "")
         return render(request, "campaign/tools_drafts.html", {**context, "error": exc}, status=400)
     if request.method == "POST":
         return _edited(request, group, kind, official)
     try:
-        written = drafts.build_draft(kind, group, official=official, sender=_sender(request))
+        with in_language(
+            document_language(request)
+        ):  # a Spanish page may write to an English official
+            written = drafts.build_draft(kind, group, official=official, sender=_sender(request))
     except drafts.DraftError as exc:
-        context = _draft_context(group, kind, official, "")
+        context = _draft_context(request, group, kind, official, "")
         return render(request, "campaign/tools_drafts.html", {**context, "error": exc}, status=400)
-    context = _draft_context(group, kind, official, written.text)
+    context = _draft_context(request, group, kind, official, written.text)
     return render(request, "campaign/tools_drafts.html", context)
 
 
@@ -133,7 +138,7 @@ def _edited(request: HttpRequest, group: Group, kind: str, official: Person | No
     """The person's edited text: checked for language, or exported as .txt or .docx."""
     text = request.POST.get("text", "").replace("\r\n", "\n")
     action = request.POST.get("action", "check")
-    context = _draft_context(group, kind, official, text)
+    context = _draft_context(request, group, kind, official, text)
     problem = _text_problem(text, action)
     if problem:
         return render(

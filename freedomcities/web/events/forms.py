@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +38,15 @@ US_ZONES = [
     ("Pacific/Honolulu", gettext_lazy("Hawaii (Honolulu)")),
     ("America/Puerto_Rico", gettext_lazy("Atlantic (Puerto Rico)")),
 ]
-RADII = [(m, gettext_lazy("%(miles)s miles") % {"miles": m}) for m in (5, 10, 25, 50, 100, 250)]
+
+
+def _miles(miles: int) -> str:
+    """A distance choice in the reader's language ("25 miles", "25 millas")."""
+    return _("%(miles)s miles") % {"miles": miles}
+
+
+# Lazy, so each request gets the words of its language (not those of the import).
+RADII = [(m, lazy(_miles, str)(m)) for m in (5, 10, 25, 50, 100, 250)]
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 AnyUser = AbstractBaseUser | AnonymousUser
 

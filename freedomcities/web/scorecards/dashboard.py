@@ -12,13 +12,13 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db.models import Count, Max, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from freedomcities.rules import Rule, load_ruleset
+from freedomcities.rules import Rule
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
+from freedomcities.web.languages import rules_in
 from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, RuleResult, Status
 
 SYMBOLS = {
@@ -37,10 +37,9 @@ WORDS = {
 SORTS = ("name", "-name", "met", "-met", "date", "-date", "stage", "-stage", "kind", "-kind")
 
 
-@lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    """The ruleset's rules in order; the nine core rules and the optional 1373 rule."""
-    return tuple(load_ruleset().rules)
+    """The ruleset's rules in order, in the reader's language; nine core rules and optional 1373."""
+    return rules_in().rules
 
 
 def core_rule_ids() -> list[str]:

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from freedomcities.annotate import build_report
 from freedomcities.models import STATUSES, Scorecard, Status
 from freedomcities.report import FORMATS, KINDS, write_report
+from freedomcities.web.languages import rules_in
 from freedomcities.web.scorecards.models import Analysis, PolicyVersion
 
 CONTENT_TYPES = {
@@ -65,11 +66,13 @@ def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
     return dataclasses.replace(scorecard, document=document, results=results)
 
 
-def render_report(version: PolicyVersion, kind: str, fmt: str) -> tuple[bytes, str, str]:
-    """The report's bytes, a download name and its content type."""
+def render_report(
+    version: PolicyVersion, kind: str, fmt: str, language: str = "en"
+) -> tuple[bytes, str, str]:
+    """The report's bytes, a download name and its content type, in ``language``."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"{kind}.{fmt}")
-    report = build_report(reviewed_scorecard(version))
+    report = build_report(reviewed_scorecard(version), rules_in(language))
     agency = version.policy.agency
     name = f"{agency.name} {version.policy_date:%Y-%m-%d} {kind}.{fmt}".replace("/", "-")
     with tempfile.TemporaryDirectory() as folder:

@@ -8,18 +8,18 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.compare import compare
 from freedomcities.render.compare import COMPARE_CSS, comparison_body
-from freedomcities.rules import load_ruleset
+from freedomcities.score import in_language
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role, is_staff_for, staff_states
 from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.languages import document_language, reader_language, rules_in
 from freedomcities.web.scorecards import actions, dashboard, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import (
@@ -96,7 +96,7 @@ def _version_or_404(request: HttpRequest, pk: int) -> PolicyVersion:
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A version's scorecard: each rule's status, quotes linked to their sections, model text."""
     version = _version_or_404(request, pk)
-    ruleset = load_ruleset()
+    ruleset = rules_in()
     verdicts = version.verdicts() if version.job_state == JobState.DONE else []
     items = [(ruleset.rule(v.rule_id), v) for v in verdicts]
     can_review = is_staff_for(request.user, version.policy.agency.jurisdiction.state)
@@ -231,7 +231,9 @@ def report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     """Download an annotated policy, a redline or a meeting packet as Word, PDF or HTML."""
     version = _version_or_404(request, pk)
     try:
-        content, name, content_type = reports.render_report(version, kind, fmt)
+        content, name, content_type = reports.render_report(
+            version, kind, fmt, document_language(request)
+        )
     except ValueError as exc:
         raise Http404(
             _("Reports come as annotated, redline or packet, in docx, pdf or html.")
@@ -260,8 +262,8 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
         new, old = choices[0], choices[1]
     try:
         body = comparison_body(
-            compare(reports.reviewed_scorecard(old), reports.reviewed_scorecard(new)),
-            language=get_language() or "en",
+            compare(*(in_language(reports.reviewed_scorecard(v), rules_in()) for v in (old, new))),
+            language=reader_language(),
         )
     except reports.ReportUnavailable:
         messages.error(request, _("One of these versions must be analysed again first."))

@@ -9,7 +9,9 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from freedomcities.rules import Rule
 from freedomcities.sentences import normalize_space
+from freedomcities.web.jurisdictions.models import Jurisdiction
 
 register = template.Library()
 
@@ -52,3 +54,13 @@ def has_quote(text: str, quotes: Iterable[str]) -> bool:
     """Whether any quote appears in the text (to scroll to the first marked section)."""
     flat = normalize_space(text)
     return any(normalize_space(q) and normalize_space(q) in flat for q in quotes)
+
+
+@register.filter
+def model_text_for(rule: Rule, place: Jurisdiction) -> str:
+    """A rule's model text filled in for a place, in the rule's (the reader's) language.
+
+    The analysis stores the English text it suggested; the page reads the rule
+    itself, so a Spanish reader gets the Spanish wording, Arizona's variant included.
+    """
+    return rule.model_text(place.name, place.state)
