@@ -1,19 +1,30 @@
-"""Events and attendances in the shape of the OSDI standard (Open Supporter Data Interface).
+"""Events, attendances and people in the shape of OSDI 1.1 (Open Supporter Data Interface).
 
-OSDI is what organizing tools exchange: HAL documents with ``_links``, ``identifiers`` such as
-``freedomcities:<uuid>``, and the field names below. Groups can sync the events map with the
-tools they already use. An event's location holds only its public parts; attendances (people's
-names and contacts) are only ever built for the group's organizers and staff.
+OSDI is what organizing tools exchange: HAL documents (``application/hal+json``) with
+``_links`` and ``_embedded``, ``identifiers`` such as ``freedomcities:<uuid>``, and the field
+names and values of the spec. Groups can sync the events map with the tools they already use.
+Every resource's ``self`` link answers, attendances link to their ``osdi:person``, and
+collections link to their neighbouring pages, as OSDI clients follow them.
+
+An event's location holds only its public parts; attendances and people (names and contacts)
+are only ever built for the group's organizers and staff. The fields ``timezone_identifier``,
+``tactic``, ``group`` and ``jurisdiction`` are this app's extensions, as OSDI allows.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus
 
+OSDI_VERSION = "1.1"
+HAL = "application/hal+json"
 ORIGIN = "Freedom Cities"
 EVENT_STATUS = {
     EventStatus.SCHEDULED.value: "confirmed",
@@ -28,6 +39,199 @@ ATTENDANCE_STATUS = {
 
 Url = Callable[[str], str]
 """Turns an API path such as ``/api/events/<uuid>`` into an absolute URL."""
+
+
+# The shapes, as the OpenAPI schema documents them -----------------------------------------
+
+
+class Hal(Schema):
+    """A HAL resource: OSDI's field names, ``_links`` and ``_embedded`` included."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Link(Schema):
+    """A HAL link."""
+
+    href: str = Field(description="The absolute URL it points to.")
+
+
+class Point(Schema):
+    """Where on the map; approximate unless the organizer made the address public."""
+
+    latitude: float = Field(description="Degrees north.")
+    longitude: float = Field(description="Degrees east (negative in the U.S.).")
+    accuracy: Literal["Rooftop", "Approximate"] = Field(
+        description="Always Approximate here: points come from the ZIP code, never the street."
+    )
+
+
+class Location(Schema):
+    """An event's place: the venue and street only when the organizer made them public."""
+
+    venue: str = Field(description="The venue's name; empty when the address is private.")
+    address_lines: list[str] = Field(description="The street address; empty when private.")
+    locality: str = Field(description="The town or city.")
+    region: str = Field(description="The state's postal code.")
+    postal_code: str = Field(description="The ZIP code.")
+    country: Literal["US"] = Field(description="Always US.")
+    location: Point = Field(description="The point on the map.")
+
+
+class Contact(Schema):
+    """The host's contact, present only when the host made it public."""
+
+    name: str
+    email_address: str
+    phone_number: str
+    public: bool
+
+
+class EventLinks(Hal):
+    """Links of an event."""
+
+    self: Link
+    attendances: Link = Field(alias="osdi:attendances")
+
+
+class OsdiEvent(Hal):
+    """An OSDI event (``osdi:event``)."""
+
+    identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
+    origin_system: str
+    created_date: datetime.datetime
+    modified_date: datetime.datetime
+    title: str
+    description: str = Field(description="Plain text.")
+    browser_url: str = Field(description="The event's public page.")
+    type: Literal["open", "ticketed"] = Field(description="Always open: RSVPs are free.")
+    capacity: int | None = Field(None, description="The most people who can come; absent: none.")
+    status: Literal["confirmed", "tentative", "cancelled"]
+    visibility: Literal["public", "private"]
+    start_date: datetime.datetime = Field(description="With the offset of the event's zone.")
+    end_date: datetime.datetime
+    timezone_identifier: str = Field(description="Extension: the IANA zone, America/Denver.")
+    tactic: str = Field(description="Extension: the kind of action.")
+    group: str = Field(description="Extension: the local group's name.")
+    jurisdiction: str = Field(description="Extension: the Open Civic Data id it is about.")
+    location: Location
+    contact: Contact | None = Field(None, description="The host's, when public.")
+    links: EventLinks = Field(alias="_links")
+
+
+class PageLinks(Hal):
+    """Links of a collection page: itself and its neighbours."""
+
+    self: Link
+    next: Link | None = None
+    prev: Link | None = None
+
+
+class Page(Hal):
+    """The counts every OSDI collection page carries."""
+
+    total_pages: int
+    total_records: int
+    page: int
+    per_page: int
+    links: PageLinks = Field(alias="_links")
+
+
+class EventsEmbedded(Hal):
+    """The events of a page."""
+
+    events: list[OsdiEvent] = Field(alias="osdi:events")
+
+
+class EventPage(Page):
+    """A page of OSDI events."""
+
+    embedded: EventsEmbedded = Field(alias="_embedded")
+
+
+class EmailAddress(Schema):
+    """An e-mail address of a person."""
+
+    address: str
+    primary: bool
+
+
+class PhoneNumber(Schema):
+    """A phone number of a person."""
+
+    number: str
+    primary: bool
+
+
+class PostalAddress(Schema):
+    """Where a person lives, as far as they told: the ZIP code only."""
+
+    postal_code: str
+    primary: bool
+
+
+class PersonLinks(Hal):
+    """Links of a person."""
+
+    self: Link
+
+
+class OsdiPerson(Hal):
+    """An OSDI person (``osdi:person``): who replied, for the group's organizers only."""
+
+    identifiers: list[str]
+    origin_system: str
+    created_date: datetime.datetime
+    modified_date: datetime.datetime
+    given_name: str
+    family_name: str
+    email_addresses: list[EmailAddress]
+    phone_numbers: list[PhoneNumber]
+    postal_addresses: list[PostalAddress]
+    links: PersonLinks = Field(alias="_links")
+
+
+class AttendanceLinks(Hal):
+    """Links of an attendance."""
+
+    self: Link
+    event: Link = Field(alias="osdi:event")
+    person: Link = Field(alias="osdi:person")
+
+
+class AttendanceEmbedded(Hal):
+    """The person, embedded so a client needs no second request."""
+
+    person: OsdiPerson = Field(alias="osdi:person")
+
+
+class OsdiAttendance(Hal):
+    """An OSDI attendance (``osdi:attendance``): a reply to an event, and whether they came."""
+
+    identifiers: list[str]
+    origin_system: str
+    created_date: datetime.datetime
+    modified_date: datetime.datetime
+    status: Literal["accepted", "tentative", "declined", "needs action"]
+    attended: bool | None = Field(None, description="Absent until the organizer marks it.")
+    comment: str
+    links: AttendanceLinks = Field(alias="_links")
+    embedded: AttendanceEmbedded = Field(alias="_embedded")
+
+
+class AttendancesEmbedded(Hal):
+    """The attendances of a page."""
+
+    attendances: list[OsdiAttendance] = Field(alias="osdi:attendances")
+
+
+class AttendancePage(Page):
+    """A page of OSDI attendances."""
+
+    embedded: AttendancesEmbedded = Field(alias="_embedded")
+
+
+# Building them ----------------------------------------------------------------------------
 
 
 def _iso(value: Any) -> str:
@@ -46,13 +250,13 @@ def event_resource(event: Event, api_path: str, page_url: str, url: Url) -> dict
         "title": event.title,
         "description": event.description,
         "browser_url": page_url,
-        "type": "limited" if event.capacity else "open",
+        "type": "open",
         "capacity": event.capacity,
         "status": EVENT_STATUS[event.status],
         "visibility": "public" if event.public else "private",
         "start_date": _iso(event.local_start),
         "end_date": _iso(event.local_end),
-        "time_zone": event.timezone,
+        "timezone_identifier": event.timezone,
         "tactic": event.tactic,
         "group": event.group.name,
         "jurisdiction": event.jurisdiction.ocd_id,
@@ -66,7 +270,8 @@ def event_resource(event: Event, api_path: str, page_url: str, url: Url) -> dict
             "location": {
                 "latitude": location.latitude,
                 "longitude": location.longitude,
-                "accuracy": "Rooftop" if location.exact else "Approximate",
+                # The point is the ZIP code's centre (blurred when private), never a geocode.
+                "accuracy": "Approximate",
             },
         },
         "_links": {
@@ -84,32 +289,51 @@ def event_resource(event: Event, api_path: str, page_url: str, url: Url) -> dict
     return data
 
 
-def attendance_resource(attendance: Attendance, event_path: str, url: Url) -> dict[str, Any]:
-    """An OSDI attendance: the person's reply, whether they came, and who they are."""
+def attendance_path(event_path: str, attendance: Attendance) -> str:
+    """Where an attendance answers in the API."""
+    return f"{event_path}/attendances/{attendance.uuid}"
+
+
+def person_resource(attendance: Attendance, event_path: str, url: Url) -> dict[str, Any]:
+    """The OSDI person who gave an attendance: their name and the contacts they left."""
     return {
         "identifiers": [f"freedomcities:{attendance.uuid}"],
         "origin_system": ORIGIN,
         "created_date": _iso(attendance.created_at),
         "modified_date": _iso(attendance.updated_at),
-        "status": ATTENDANCE_STATUS[attendance.status],
-        "attended": attendance.attended,
-        "comment": attendance.comment,
-        "person": {
-            "given_name": attendance.given_name,
-            "family_name": attendance.family_name,
-            "email_addresses": [{"address": attendance.email, "primary": True}],
-            "phone_numbers": [{"number": attendance.phone, "primary": True}]
-            if attendance.phone
-            else [],
-            "postal_addresses": [{"postal_code": attendance.postal_code, "primary": True}]
-            if attendance.postal_code
-            else [],
-        },
-        "_links": {
-            "self": {"href": url(f"{event_path}/attendances/{attendance.uuid}")},
-            "osdi:event": {"href": url(event_path)},
-        },
+        "given_name": attendance.given_name,
+        "family_name": attendance.family_name,
+        "email_addresses": [{"address": attendance.email, "primary": True}],
+        "phone_numbers": [{"number": attendance.phone, "primary": True}]
+        if attendance.phone
+        else [],
+        "postal_addresses": [{"postal_code": attendance.postal_code, "primary": True}]
+        if attendance.postal_code
+        else [],
+        "_links": {"self": {"href": url(attendance_path(event_path, attendance) + "/person")}},
     }
+
+
+def attendance_resource(attendance: Attendance, event_path: str, url: Url) -> dict[str, Any]:
+    """An OSDI attendance: the reply, whether they came, and a link to who they are."""
+    path = attendance_path(event_path, attendance)
+    data: dict[str, Any] = {
+        "identifiers": [f"freedomcities:{attendance.uuid}"],
+        "origin_system": ORIGIN,
+        "created_date": _iso(attendance.created_at),
+        "modified_date": _iso(attendance.updated_at),
+        "status": ATTENDANCE_STATUS[attendance.status],
+        "comment": attendance.comment,
+        "_links": {
+            "self": {"href": url(path)},
+            "osdi:event": {"href": url(event_path)},
+            "osdi:person": {"href": url(f"{path}/person")},
+        },
+        "_embedded": {"osdi:person": person_resource(attendance, event_path, url)},
+    }
+    if attendance.attended is not None:
+        data["attended"] = attendance.attended
+    return data
 
 
 def collection(
@@ -139,7 +363,9 @@ def collection(
 
 
 def _with_page(url: str, page: int) -> str:
-    """The URL with its ``page`` query parameter set."""
+    """The URL with its ``page`` query parameter set (and any token in it left out)."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page"] + [("page", str(page))]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in {"page", "osdi-api-token"}] + [
+        ("page", str(page))
+    ]
     return urlunsplit(parts._replace(query=urlencode(query)))
