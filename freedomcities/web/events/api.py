@@ -14,9 +14,7 @@ read-only; private addresses never appear (see :mod:`.osdi`).
 
 from __future__ import annotations
 
-import datetime
 import functools
-import re
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -30,7 +28,7 @@ from ninja.constants import NOT_SET
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
-from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 
 from freedomcities.web.accounts.models import ApiToken
 from freedomcities.web.campaign.access import can_organize
@@ -38,6 +36,7 @@ from freedomcities.web.events import osdi
 from freedomcities.web.events.models import Attendance, Event, Tactic
 from freedomcities.web.events.places import MAX_RADIUS_MILES, UnknownZip
 from freedomcities.web.events.search import DEFAULT_MILES, EventQuery, find_events, public_events
+from freedomcities.web.wire import Day
 
 API_PREFIX = "/api/events"
 """Where the main API mounts this router; the HAL links are built from it."""
@@ -55,24 +54,6 @@ class Message(Schema):
 
 EventKey = Annotated[uuid.UUID, Path(description="The event's identifier (a UUID).")]
 AttendanceKey = Annotated[uuid.UUID, Path(description="The attendance's identifier (a UUID).")]
-
-
-def _day_text(value: object) -> object:
-    """Let only YYYY-MM-DD through: pydantic alone reads ``0`` as 1 January 1970."""
-    if isinstance(value, datetime.date):
-        return value
-    if not isinstance(value, str) or not DAY_PATTERN.fullmatch(value):
-        raise ValueError(_("Write the day as YYYY-MM-DD, for example 2030-05-01."))
-    return value
-
-
-DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-Day = Annotated[
-    datetime.date,
-    BeforeValidator(_day_text),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DAY_PATTERN.pattern}$"}),
-]
-"""A calendar day written YYYY-MM-DD; a bare number is refused, never read as 1970."""
 
 
 class EventsQuery(Schema):
@@ -94,10 +75,18 @@ class EventsQuery(Schema):
 
 
 def _organizer_key(key: str | None) -> User | None:
-    """The active user an API key belongs to, noting when it was last used; else None."""
-    found = ApiToken.find(key or "")
-    if found is None or not found.user.is_active:
+    """The active user an API key belongs to, noting when it was last used; None if none sent.
+
+    A key that is sent but not valid is refused with 401 at once, as in the rest of the API,
+    even when another header carries a good one: a typo never passes silently.
+    """
+    if not key:
         return None
+    found = ApiToken.find(key)
+    if found is None or not found.user.is_active:
+        from freedomcities.web.api import InvalidToken  # the main API mounts this router
+
+        raise InvalidToken(message=_("This API token is not valid; ask for a new one."))
     ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found.user
 

@@ -81,10 +81,10 @@ class Location(Schema):
 class Contact(Schema):
     """The host's contact, present only when the host made it public."""
 
-    name: str
-    email_address: str
-    phone_number: str
-    public: bool
+    name: str = Field(description="The host's name.")
+    email_address: str = Field(description="The host's e-mail.")
+    phone_number: str = Field(description="The host's phone.")
+    public: bool = Field(description="Always true: shown only when public.")
 
 
 class EventLinks(Hal):
@@ -98,18 +98,20 @@ class OsdiEvent(Hal):
     """An OSDI event (``osdi:event``)."""
 
     identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
-    origin_system: str
-    created_date: datetime.datetime
-    modified_date: datetime.datetime
-    title: str
+    origin_system: str = Field(description="Freedom Cities.")
+    created_date: datetime.datetime = Field(description="When it was posted.")
+    modified_date: datetime.datetime = Field(description="When it last changed.")
+    title: str = Field(description="Its title.")
     description: str = Field(description="Plain text.")
     browser_url: str = Field(description="The event's public page.")
     type: Literal["open", "ticketed"] = Field(description="Always open: RSVPs are free.")
     capacity: int | None = Field(None, description="The most people who can come; absent: none.")
-    status: Literal["confirmed", "tentative", "cancelled"]
-    visibility: Literal["public", "private"]
+    status: Literal["confirmed", "tentative", "cancelled"] = Field(
+        description="confirmed, or cancelled."
+    )
+    visibility: Literal["public", "private"] = Field(description="public, or private to the group.")
     start_date: datetime.datetime = Field(description="With the offset of the event's zone.")
-    end_date: datetime.datetime
+    end_date: datetime.datetime = Field(description="With the offset of the event's zone.")
     timezone_identifier: str = Field(description="Extension: the IANA zone, America/Denver.")
     tactic: str = Field(description="Extension: the kind of action.")
     group: str = Field(description="Extension: the local group's name.")
@@ -123,24 +125,24 @@ class PageLinks(Hal):
     """Links of a collection page: itself and its neighbours."""
 
     self: Link
-    next: Link | None = None
-    prev: Link | None = None
+    next: Link | None = Field(None, description="The next page; absent on the last.")
+    prev: Link | None = Field(None, description="The page before; absent on the first.")
 
 
 class Page(Hal):
     """The counts every OSDI collection page carries."""
 
-    total_pages: int
-    total_records: int
-    page: int
-    per_page: int
+    total_pages: int = Field(description="How many pages there are.")
+    total_records: int = Field(description="How many items, over all pages.")
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int = Field(description="The most items a page holds.")
     links: PageLinks = Field(alias="_links")
 
 
 class EventsEmbedded(Hal):
     """The events of a page."""
 
-    events: list[OsdiEvent] = Field(alias="osdi:events")
+    events: list[OsdiEvent] = Field(alias="osdi:events", description="The events on this page.")
 
 
 class EventPage(Page):
@@ -152,22 +154,22 @@ class EventPage(Page):
 class EmailAddress(Schema):
     """An e-mail address of a person."""
 
-    address: str
-    primary: bool
+    address: str = Field(description="The address.")
+    primary: bool = Field(description="Always true: one address.")
 
 
 class PhoneNumber(Schema):
     """A phone number of a person."""
 
-    number: str
-    primary: bool
+    number: str = Field(description="The number.")
+    primary: bool = Field(description="Always true: one number.")
 
 
 class PostalAddress(Schema):
     """Where a person lives, as far as they told: the ZIP code only."""
 
-    postal_code: str
-    primary: bool
+    postal_code: str = Field(description="The ZIP code.")
+    primary: bool = Field(description="Always true.")
 
 
 class PersonLinks(Hal):
@@ -179,15 +181,15 @@ class PersonLinks(Hal):
 class OsdiPerson(Hal):
     """An OSDI person (``osdi:person``): who replied, for the group's organizers only."""
 
-    identifiers: list[str]
-    origin_system: str
-    created_date: datetime.datetime
-    modified_date: datetime.datetime
-    given_name: str
-    family_name: str
-    email_addresses: list[EmailAddress]
-    phone_numbers: list[PhoneNumber]
-    postal_addresses: list[PostalAddress]
+    identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
+    origin_system: str = Field(description="Freedom Cities.")
+    created_date: datetime.datetime = Field(description="When they replied.")
+    modified_date: datetime.datetime = Field(description="When it last changed.")
+    given_name: str = Field(description="Their given name.")
+    family_name: str = Field(description="Their family name.")
+    email_addresses: list[EmailAddress] = Field(description="Their e-mail.")
+    phone_numbers: list[PhoneNumber] = Field(description="Their phone, if given.")
+    postal_addresses: list[PostalAddress] = Field(description="Their ZIP code, if given.")
     links: PersonLinks = Field(alias="_links")
 
 
@@ -208,13 +210,15 @@ class AttendanceEmbedded(Hal):
 class OsdiAttendance(Hal):
     """An OSDI attendance (``osdi:attendance``): a reply to an event, and whether they came."""
 
-    identifiers: list[str]
-    origin_system: str
-    created_date: datetime.datetime
-    modified_date: datetime.datetime
-    status: Literal["accepted", "tentative", "declined", "needs action"]
+    identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
+    origin_system: str = Field(description="Freedom Cities.")
+    created_date: datetime.datetime = Field(description="When they replied.")
+    modified_date: datetime.datetime = Field(description="When it last changed.")
+    status: Literal["accepted", "tentative", "declined", "needs action"] = Field(
+        description="accepted, tentative (waiting list) or declined."
+    )
     attended: bool | None = Field(None, description="Absent until the organizer marks it.")
-    comment: str
+    comment: str = Field(description="What they wrote.")
     links: AttendanceLinks = Field(alias="_links")
     embedded: AttendanceEmbedded = Field(alias="_embedded")
 
@@ -222,7 +226,9 @@ class OsdiAttendance(Hal):
 class AttendancesEmbedded(Hal):
     """The attendances of a page."""
 
-    attendances: list[OsdiAttendance] = Field(alias="osdi:attendances")
+    attendances: list[OsdiAttendance] = Field(
+        alias="osdi:attendances", description="The attendances on this page."
+    )
 
 
 class AttendancePage(Page):
