@@ -1,0 +1,64 @@
+"""Schemathesis, with every check on, holds the live app to its own OpenAPI schema.
+
+It reads /api/openapi.json from a running server and sends generated requests, valid and
+invalid, to every operation with a staff member's token: answers must have documented
+status codes, content types, headers and shapes; invalid requests must be refused and valid
+ones accepted (see schemathesis.toml beside this file for the one setting changed). The run
+is bounded (one phase, a few examples per operation, a fixed seed) to keep CI quick;
+docs/api.md gives the command for the full run.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from pytest_django.live_server_helper import LiveServer
+
+from freedomcities.web.accounts.models import ApiToken
+from freedomcities.web.jurisdictions.models import Agency
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+CLI = Path(sys.executable).with_name("schemathesis")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schemathesis_finds_no_failure_with_every_check(
+    live_server: LiveServer, mesa_police: Agency, staff: User
+) -> None:
+    _token, key = ApiToken.issue(staff, "schemathesis")
+    done = subprocess.run(
+        [
+            str(CLI),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{live_server.url}/api/openapi.json",
+            "--checks",
+            "all",
+            "--phases",
+            "fuzzing",
+            "--max-examples",
+            "6",
+            "--seed",
+            "20261204",
+            "--header",
+            f"Authorization: Bearer {key}",
+            "--suppress-health-check",
+            "filter_too_much",
+            "--request-timeout",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    summary = done.stdout[done.stdout.find("SUMMARY") :]
+    (counts,) = [line for line in summary.splitlines() if " generated, " in line]
+    generated, passed = re.findall(r"(\d+) (?:generated|passed)", counts)
+    assert int(generated) >= 200 and passed == generated, summary
