@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from ninja import Field, FileEx, Form, NinjaAPI, P, PathEx, Query, Schema, UploadedFile
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.operation import Operation
 from ninja.responses import Status as Reply
@@ -39,6 +40,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from freedomcities.web.accounts.models import ApiToken, Role, has_role
+from freedomcities.web.cors import shared
 from freedomcities.web.errors import ActionError
 from freedomcities.web.events import osdi
 from freedomcities.web.jurisdictions.actions import create_agency
@@ -744,14 +746,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _read(path: str, ok: Any, tag: str, errors: dict[int, Any] = READ_ERRORS) -> Callable[[F], F]:
-    """Register a read: open to all; a token, if sent, must be valid, and may show drafts."""
-    return api.get(
+    """Register a read: open to all (other sites' pages too); a token, if sent, must be
+    valid, and may show drafts."""
+    register = api.get(
         path,
         response={200: ok, **errors},
         auth=READ_AUTH,
         openapi_extra={"security": [{}]},  # the token is optional
         tags=[tag],
     )
+    return lambda view: register(decorate_view(shared)(view))
 
 
 def _write(path: str, responses: dict[int, Any], tag: str) -> Callable[[F], F]:

@@ -44,6 +44,7 @@ from freedomcities.web.campaign.models import (
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Jurisdiction, Stage
 from freedomcities.web.scorecards import dashboard
+from freedomcities.web.scorecards.exports import for_spreadsheets
 
 signed_in = role_required(Role.VOLUNTEER)
 
@@ -644,7 +645,7 @@ def _csv(reports: list[Report]) -> str:
     writer.writerow(CSV_HEADER)
     for report in reports:
         writer.writerows([[_cell(value) for value in row] for row in _csv_rows(report)])
-    return out.getvalue()
+    return for_spreadsheets(out.getvalue())
 
 
 def _cell(value: str) -> str:

@@ -32,6 +32,7 @@ from pydantic import StringConstraints
 
 from freedomcities.web.accounts.models import ApiToken
 from freedomcities.web.campaign.access import can_organize
+from freedomcities.web.cors import shared
 from freedomcities.web.events import osdi
 from freedomcities.web.events.models import Attendance, Event, Tactic
 from freedomcities.web.events.places import MAX_RADIUS_MILES, UnknownZip
@@ -170,7 +171,8 @@ def _osdi_get(
     register = router.get(
         path, response=responses, auth=auth, url_name=name, by_alias=True, exclude_none=True
     )
-    return lambda view: register(hal(view))
+    public = auth is NOT_SET  # other sites' pages may read public events, not attendances
+    return lambda view: register(hal(decorate_view(shared)(view) if public else view))
 
 
 class AttendancesQuery(Schema):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.campaign.access import can_organize, can_see_group, organized_groups
 from freedomcities.web.campaign.models import Group
+from freedomcities.web.cors import shared
 from freedomcities.web.errors import ActionError
 from freedomcities.web.events import actions, exports, ics, jsonld, signin
 from freedomcities.web.events.forms import (
@@ -125,6 +126,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", context, status=400 if form.errors else 200)
 
 
+@shared
 def events_csv(request: HttpRequest) -> HttpResponse:
     """The list's events as CSV, public fields only."""
     _form, result, _query = _search(request)
@@ -175,6 +177,7 @@ def event_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _detail(request, _event_or_404(request, key), RsvpForm())
 
 
+@shared
 def event_ics(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     """One event as a .ics file, to add to a calendar."""
     event = _event_or_404(request, key)
@@ -384,6 +387,7 @@ def _feed(request: HttpRequest, events: QuerySet[Event], name: str) -> HttpRespo
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@shared
 def group_feed(request: HttpRequest, pk: int) -> HttpResponse:
     """A group's public events, to subscribe to in a calendar app."""
     group = get_object_or_404(Group, pk=pk)
@@ -391,6 +395,7 @@ def group_feed(request: HttpRequest, pk: int) -> HttpResponse:
     return _feed(request, public_events().filter(group=group), name)
 
 
+@shared
 def jurisdiction_feed(request: HttpRequest, ocd_id: str) -> HttpResponse:
     """Public events about a jurisdiction or the places within it."""
     jurisdiction = get_object_or_404(Jurisdiction, ocd_id=ocd_id)
