@@ -746,3 +746,14 @@ def test_bad_ids_and_input_are_clear_errors_not_server_errors(
         headers=vera.headers,
     )
     assert surrogate.status_code == 422
+
+
+@pytest.mark.parametrize("body", [[None, None], '"hello"', 5, {"phone": "1", "unknown": "x"}])
+def test_a_body_that_is_not_the_documented_object_is_refused_and_nothing_changes(
+    olga: Caller, chief: Person, body: Any
+) -> None:
+    response = olga.patch(f"/officials/{chief.pk}", body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]
+    chief.refresh_from_db()
+    assert chief.phone == "480-555-0100"

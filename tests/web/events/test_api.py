@@ -73,6 +73,8 @@ def test_one_event_and_the_filters(client: Client, make_event: Callable[..., Eve
         ({"per_page": 1000}, 422),
         ({"start": "2030-05-02", "end": "2030-05-01"}, 400),
         ({"tactic": "riot"}, 422),
+        ({"start": "0"}, 422),  # a number is not a day (it was read as 1 January 1970)
+        ({"end": "20300501"}, 422),
     ],
 )
 def test_bad_filters_get_a_4xx_with_a_message(
