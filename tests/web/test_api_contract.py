@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from openapi_spec_validator import OpenAPIV31SpecValidator
 from pytest_django.live_server_helper import LiveServer
 
 from freedomcities.web.accounts.models import ApiToken
@@ -24,6 +26,17 @@ from freedomcities.web.jurisdictions.models import Agency
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 CLI = Path(sys.executable).with_name("schemathesis")
+
+
+@pytest.mark.django_db
+def test_openapi_spec_validator_finds_the_schema_valid(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert schema["openapi"].startswith("3.1")
+    assert list(OpenAPIV31SpecValidator(schema).iter_errors()) == []
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert len(operations) >= 50
+    taking_input = [op for op in operations if op.get("parameters") or op.get("requestBody")]
+    assert all("422" in op["responses"] for op in taking_input)
 
 
 @pytest.mark.django_db(transaction=True)
