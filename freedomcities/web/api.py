@@ -22,12 +22,22 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from ninja import Field, FileEx, Form, NinjaAPI, P, PathEx, Query, Schema, UploadedFile
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.operation import Operation
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import (
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from freedomcities.web.accounts.models import (
     ApiToken,
@@ -36,7 +46,9 @@ from freedomcities.web.accounts.models import (
     is_staff_for,
     staff_states,
 )
+from freedomcities.web.cors import shared
 from freedomcities.web.errors import ActionError
+from freedomcities.web.events import osdi
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.data import UnknownState, state_by_postal
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
@@ -59,6 +71,7 @@ from freedomcities.web.scorecards.models import (
     Review,
     Status,
 )
+from freedomcities.web.wire import Input
 
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds
 MAX_REVISION = 2**31 - 1  # PositiveIntegerField's upper bound
@@ -67,11 +80,74 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
 
+VALIDATION_ERRORS = {
+    "title": "ValidationErrors",
+    "description": "The request did not match the schema: what was wrong, and where.",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "array",
+            "description": "Each mistake in the request.",
+            "items": {
+                "type": "object",
+                "required": ["type", "loc", "msg"],
+                "properties": {
+                    "type": {"type": "string", "description": "The kind of mistake."},
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        "description": "Where: the part of the request, then the field.",
+                    },
+                    "msg": {"type": "string", "description": "What is wrong, fit to show."},
+                },
+            },
+        }
+    },
+}
+
+
 class FreedomCitiesAPI(NinjaAPI):
     """The API, with operation ids named after their view functions (``list_agencies``)."""
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The schema, true to what the API answers: 422s and HAL documented where they occur.
+
+        Every operation that takes parameters or a body answers 422 when they do not match
+        the schema; django-ninja does that without documenting it. The OSDI operations
+        answer ``application/hal+json``.
+        """
+        from freedomcities.web.events.api import HAL_OPERATIONS  # mounted below; no cycle
+
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})
+        schema["components"]["schemas"]["ValidationErrors"] = VALIDATION_ERRORS
+        invalid = {
+            "description": "The request does not match the schema.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrors"}}
+            },
+        }
+        unreadable = {
+            "description": "The body could not be read (not JSON, or not the form's fields).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, invalid)
+                if operation.get("requestBody"):
+                    responses.setdefault(400, unreadable)
+                if operation["operationId"] in HAL_OPERATIONS:
+                    content = responses[200]["content"]
+                    content[osdi.HAL] = content.pop("application/json")
+        return schema
 
 
 api = FreedomCitiesAPI(
@@ -100,7 +176,25 @@ def _storable(value: str) -> str:
     return value
 
 
-Storable = AfterValidator(_storable)
+class _StorableText:
+    """Pydantic metadata: refuse what no database stores, and say so in the JSON schema."""
+
+    PATTERN = "^[^\\x00]*$"  # no NUL character
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_storable, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.setdefault("pattern", self.PATTERN)
+        return json_schema
+
+
+Storable = _StorableText()
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
 ]
@@ -146,7 +240,7 @@ class VersionQuery(PageQuery):
     agency: int | None = Field(None, ge=1, le=MAX_ID, description="Only this agency's versions.")
 
 
-class AgencyIn(Schema):
+class AgencyIn(Input):
     """A new agency."""
 
     jurisdiction: OcdId = Field(
@@ -167,7 +261,7 @@ class UploadForm(Schema):
     )
 
 
-class RevisionIn(Schema):
+class RevisionIn(Input):
     """The version's revision the client last saw, so two reviewers never overwrite each other."""
 
     revision: int = Field(
@@ -181,7 +275,7 @@ class ReviewIn(RevisionIn):
     rule: RuleId = Field(description="The rule's id, e.g. '4' or '1373'.")
     status: Status = Field(description="The status the reviewer gives the rule.")
     reason: Reason = Field("", description="Why; needed when the status differs from the analysis.")
-    in_practice_only: bool = Field(
+    in_practice_only: StrictBool = Field(
         False, description="Officials say it is practised, but it is not written in the policy."
     )
     passage: Reason = Field(
@@ -500,7 +594,7 @@ WRITE_ERRORS: dict[int, type[Schema]] = {400: Message, 401: Message, 403: Messag
 # Who is asking -----------------------------------------------------------------------------
 
 
-class _BadToken(AuthenticationError):
+class InvalidToken(AuthenticationError):
     """A token was sent but matches no active user's key."""
 
 
@@ -510,7 +604,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User:
         found = ApiToken.find(token)
         if found is None or not found.user.is_active:
-            raise _BadToken(message=_("This API token is not valid; ask for a new one."))
+            raise InvalidToken(message=_("This API token is not valid; ask for a new one."))
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         return found.user
 
@@ -550,7 +644,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     """401 with a message saying what to send."""
     detail = (
         exc.message
-        if isinstance(exc, _BadToken)
+        if isinstance(exc, InvalidToken)
         else _("This needs an API token: send the header 'Authorization: Bearer <key>'.")
     )
     response = api.create_response(request, {"detail": detail}, status=401)
@@ -562,6 +656,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _refused(request: HttpRequest, exc: ActionError) -> HttpResponse:
     """An action's refusal, with its message, as a 400."""
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for the site, JSON for addresses under /api/ that match no operation."""
+    if request.path.startswith("/api/"):
+        detail = _("Nothing is at this address of the API; see /api/docs for what is.")
+        return api.create_response(request, {"detail": detail}, status=404)
+    return page_not_found(request, exception)
 
 
 # Lookups and shaping -----------------------------------------------------------------------
@@ -661,14 +763,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _read(path: str, ok: Any, tag: str, errors: dict[int, Any] = READ_ERRORS) -> Callable[[F], F]:
-    """Register a read: open to all; a token, if sent, must be valid, and may show drafts."""
-    return api.get(
+    """Register a read: open to all (other sites' pages too); a token, if sent, must be
+    valid, and may show drafts."""
+    register = api.get(
         path,
         response={200: ok, **errors},
         auth=READ_AUTH,
         openapi_extra={"security": [{}]},  # the token is optional
         tags=[tag],
     )
+    return lambda view: register(decorate_view(shared)(view))
 
 
 def _write(path: str, responses: dict[int, Any], tag: str) -> Callable[[F], F]:

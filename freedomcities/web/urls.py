@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from freedomcities.web.accounts.throttle import ThrottledAdminAuthenticationForm, ThrottledLoginView
-from freedomcities.web.api import api
+from freedomcities.web.api import api, not_found
 from freedomcities.web.jurisdictions import views as places
 from freedomcities.web.languages import choose_language
 from freedomcities.web.scorecards import views as scorecards
@@ -17,6 +17,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """A trivial view: load balancers' health check, and the benchmark's baseline."""
     return HttpResponse("ok", content_type="text/plain")
 
+
+handler404 = not_found  # JSON under /api/, as its schema documents; the site's page elsewhere
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -281,7 +281,11 @@ def test_volunteer_token_sees_drafts(
 def test_volunteer_cannot_review_or_publish(
     client: Client, draft: PolicyVersion, volunteer_key: str, action: str
 ) -> None:
-    body = {"rule": "1", "status": "conflicts", "revision": 0}
+    bodies = {
+        "reviews": {"rule": "1", "status": "conflicts", "revision": 0},
+        "confirm": {"revision": 0},
+    }
+    body = bodies.get(action, {})
     response = client.post(
         f"/api/versions/{draft.pk}/{action}",
         body,

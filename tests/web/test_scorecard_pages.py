@@ -101,7 +101,8 @@ def test_override_publish_and_the_public_dashboard_changes(
     assert mesa_police.name in after
     assert "/9</td>" in after
     assert public.get(version.get_absolute_url()).status_code == 200
-    rows = list(csv.DictReader(io.StringIO(public.get("/states/az/agencies.csv").content.decode())))
+    exported = public.get("/states/az/agencies.csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
     assert rows[0]["rule_4_status"] == new_status
     assert rows[0]["rule_4"] == ("1" if new_status == "meets" else "0")
     geo = json.loads(public.get("/states/az/agencies.geojson").content)

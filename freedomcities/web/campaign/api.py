@@ -25,6 +25,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, Router
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status as Reply
 
@@ -91,6 +92,7 @@ from freedomcities.web.campaign.models import (
     answer_history,
 )
 from freedomcities.web.campaign.reopen import MeetingLocked
+from freedomcities.web.cors import shared
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Stage
 from freedomcities.web.scorecards import dashboard
@@ -217,12 +219,13 @@ def _paged(queryset: QuerySet[M], query: PageQuery) -> dict[str, Any]:
 
 def _public(path: str, ok: Any, errors: dict[int, Any] | None = None) -> Callable[[F], F]:
     """A read the public may make; a token, if sent, must be valid and may show more."""
-    return router.get(
+    register = router.get(
         path,
         response={200: ok, 401: Message, **(errors or {})},
         auth=READ_AUTH,
         openapi_extra={"security": [{}]},  # the token is optional
     )
+    return lambda view: register(decorate_view(shared)(view))  # other sites may read it
 
 
 def _private(path: str, ok: Any) -> Callable[[F], F]:

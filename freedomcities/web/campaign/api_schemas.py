@@ -18,10 +18,10 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, P, PathEx, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StrictBool, StringConstraints, WithJsonSchema
 
 from freedomcities.web.api import MAX_ID, MAX_REVISION, Name, OcdId, PageQuery, StateCode, Storable
-from freedomcities.web.campaign import access, actions, agenda, drafts, tactics
+from freedomcities.web.campaign import access, actions, agenda, drafts, popolo, tactics
 from freedomcities.web.campaign.models import (
     Answer,
     Change,
@@ -31,7 +31,6 @@ from freedomcities.web.campaign.models import (
     InPlace,
     Meeting,
     MeetingStatus,
-    Membership,
     Person,
     PostRole,
     Promise,
@@ -42,6 +41,7 @@ from freedomcities.web.campaign.models import (
 )
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import dashboard
+from freedomcities.web.wire import Input, day_text, day_type
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates outside are typing mistakes
 MAX_LONG_TEXT = 20_000  # notes, agendas, summaries
@@ -89,8 +89,19 @@ def _text(length: int, *, strip: bool = True, least: int = 0) -> Any:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Day = Annotated[datetime.date, AfterValidator(_day)]
-Moment = Annotated[datetime.datetime, AfterValidator(_moment)]
+# The years the server takes, in the schema too, so a client knows before it sends.
+_YEARS = r"(19\d\d|2[01]\d\d|2200)"
+Day = Annotated[
+    datetime.date,
+    BeforeValidator(day_text),
+    AfterValidator(_day),
+    day_type(rf"{_YEARS}-\d{{2}}-\d{{2}}"),
+]
+Moment = Annotated[
+    datetime.datetime,
+    AfterValidator(_moment),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": f"^{_YEARS}-"}),
+]
 Line = Annotated[str, _text(200), Storable]
 Phone = Annotated[str, _text(40), Storable]
 Address = Annotated[str, _text(300), Storable]
@@ -98,8 +109,25 @@ Said = Annotated[str, _text(500), Storable]
 Promised = Annotated[str, _text(500, least=1), Storable]
 LongText = Annotated[str, _text(MAX_LONG_TEXT, strip=False), Storable]
 DraftText = Annotated[str, _text(drafts.MAX_TEXT, strip=False), Storable]
-Email = Annotated[str, _text(254), Storable, AfterValidator(_email)]
-Url = Annotated[str, _text(200), Storable, AfterValidator(_url)]
+# What Django's validators take, as patterns a client can check before sending (a little
+# narrower than the validators, never wider).
+_HOST = r"([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\.)+[a-z]{2,10}"
+_EMAIL = rf"^([A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@{_HOST})?$"
+_URL = rf"^(https?://{_HOST}(/[^\s\x00]*)?)?$"
+Email = Annotated[
+    str,
+    _text(254),
+    Storable,
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": _EMAIL}),
+]
+Url = Annotated[
+    str,
+    _text(200),
+    Storable,
+    AfterValidator(_url),
+    WithJsonSchema({"type": "string", "maxLength": 200, "pattern": _URL}),
+]
 Who = Annotated[str, _text(254, least=1), Storable]
 RuleId = Annotated[str, _text(10), Storable]
 DraftKind = Annotated[str, _text(20), Storable]
@@ -111,7 +139,7 @@ ReportId = PathEx[int, P(ge=1, le=MAX_ID, description="The report-back's id.")]
 PlaceId = PathEx[OcdId, P(description="Open Civic Data division id, its / and : as they are.")]
 
 
-class GroupIn(Schema):
+class GroupIn(Input):
     """A new local group."""
 
     name: Name = Field(description="The group's name, e.g. 'People Power Mesa'.")
@@ -119,13 +147,13 @@ class GroupIn(Schema):
     home: OcdId | None = Field(None, description="The ocd_id of the city or county it works in.")
 
 
-class PlaceIn(Schema):
+class PlaceIn(Input):
     """Another city or county for a group to campaign in."""
 
     jurisdiction: OcdId = Field(description="Its ocd_id.")
 
 
-class MemberIn(Schema):
+class MemberIn(Input):
     """A volunteer to add to a group, or whose part in it changes."""
 
     who: Who = Field(description="Their username or e-mail address; they must have signed up.")
@@ -134,7 +162,7 @@ class MemberIn(Schema):
     postal_code: Annotated[str, _text(10), Storable] = Field("", description="Their ZIP code.")
 
 
-class OfficeIn(Schema):
+class OfficeIn(Input):
     """An official's public office contacts, and the group's judgement of them."""
 
     email: Email = Field("", description="Office e-mail.")
@@ -157,7 +185,7 @@ class OfficialIn(OfficeIn):
     group: Id | None = Field(None, description="The group listing them; staff may leave it out.")
 
 
-class OfficialPatch(Schema):
+class OfficialPatch(Input):
     """Changes to an official: only the fields sent change."""
 
     name: Name | None = Field(None, description="Their name.")
@@ -169,7 +197,7 @@ class OfficialPatch(Schema):
     left_office_on: Day | None = Field(None, description="The day they left office, if they did.")
 
 
-class PlanPatch(Schema):
+class PlanPatch(Input):
     """Changes to a meeting's plan: only the fields sent change."""
 
     status: MeetingStatus | None = Field(
@@ -193,7 +221,7 @@ class PlanIn(PlanPatch):
     requested_on: Day = Field(description="When the meeting was asked for.")
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     """One official's reply on one rule; don't know, not asked and no note clears it."""
 
     official: Id = Field(description="The official's id; they must be on the meeting.")
@@ -203,7 +231,7 @@ class AnswerIn(Schema):
     note: Said = Field("", description="What they said.")
 
 
-class PromiseIn(Schema):
+class PromiseIn(Input):
     """A promise an official made, or a next step the group took on."""
 
     text: Promised = Field(description="What was promised.")
@@ -212,7 +240,7 @@ class PromiseIn(Schema):
     owner: Id | None = Field(None, description="The user id of the member who follows it up.")
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(Input):
     """What was said at a meeting; answers not sent stay as they were."""
 
     revision: int = Field(ge=0, le=MAX_REVISION, description="The meeting's revision as read.")
@@ -224,39 +252,39 @@ class OutcomeIn(Schema):
     next_meeting_on: Day | None = Field(None, description="When they meet again.")
 
 
-class PromisePatch(Schema):
+class PromisePatch(Input):
     """A promise's new state, or due date."""
 
     state: PromiseState | None = Field(None, description="open, done, broken or dropped.")
     due_on: Day | None = Field(None, description="A new due date.")
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     """A meeting's report-back to the affiliate."""
 
     summary: LongText = Field(description="A short summary the group is happy to share.")
 
 
-class AcceptIn(Schema):
+class AcceptIn(Input):
     """Staff accept a report-back."""
 
-    publish: bool = Field(False, description="Make the officials' answers public.")
+    publish: StrictBool = Field(False, description="Make the officials' answers public.")
     note: LongText = Field("", description="A note to the group.")
 
 
-class ReturnIn(Schema):
+class ReturnIn(Input):
     """Staff return a report-back with a question."""
 
     note: LongText = Field(description="What the group should add or check.")
 
 
-class StageIn(Schema):
+class StageIn(Input):
     """A campaign's stage, set by hand."""
 
     stage: Stage = Field(description="researching, meeting_requested, met, ..., stalled.")
 
 
-class TextIn(Schema):
+class TextIn(Input):
     """Text to check against the glossary."""
 
     text: DraftText = Field(description="The text of a draft.")
@@ -369,46 +397,79 @@ class MemberOut(Schema):
     joined_at: datetime.datetime = Field(description="When they joined.")
 
 
-class OfficeOut(Schema):
-    """A post an official holds or held (Popolo Membership of a Post)."""
+class ContactDetailOut(Schema):
+    """A Popolo contact detail: one way to reach an office."""
 
-    jurisdiction: str = Field(description="The post's ocd_id.")
-    role: PostRole = Field(description="The office.")
+    type: str = Field(description="email, voice (a phone) or address.")
+    label: str = Field(description="What it is, e.g. 'Office phone'.")
+    value: str = Field(description="The address or number.")
+
+
+class LinkOut(Schema):
+    """A Popolo link: a page about the person."""
+
+    url: str = Field(description="The page's address.")
+    note: str = Field(description="What it is.")
+
+
+class AreaOut(Schema):
+    """A Popolo area: the place a post serves."""
+
+    id: str = Field(description="Its Open Civic Data division id.")
+    name: str = Field(description="Its name, e.g. 'Mesa, AZ'.")
+    classification: str = Field(description="state, county or place.")
+    parent_id: str | None = Field(description="The division it lies in.")
+
+
+class OrganizationOut(Schema):
+    """A Popolo organization: an agency, or a place's government."""
+
+    id: str = Field(description="An OCD jurisdiction id, or freedomcities-agency-<id>.")
+    name: str = Field(description="Its name.")
+    classification: str = Field(description="government, police, sheriff or jail.")
+    parent_id: str | None = Field(description="The government an agency belongs to.")
+    area_id: str = Field(description="The OCD division id of the place it serves.")
+
+
+class PostOut(Schema):
+    """A Popolo post: an office in an organization."""
+
+    id: str = Field(description="freedomcities-post-<id>.")
     label: str = Field(description="The title, e.g. 'Council member, district 7'.")
-    agency: int | None = Field(description="The id of its agency, if any.")
-    start_date: datetime.date | None = Field(description="In office since.")
-    end_date: datetime.date | None = Field(description="Left office on; null while in office.")
+    role: str = Field(description="The office, e.g. 'Council member'.")
+    organization_id: str = Field(description="The organization the post is in.")
+    area_id: str = Field(description="The OCD division id of the place it serves.")
 
-    @staticmethod
-    def resolve_jurisdiction(obj: Membership) -> str:
-        return obj.post.jurisdiction.ocd_id
 
-    @staticmethod
-    def resolve_role(obj: Membership) -> str:
-        return obj.post.role
+class MembershipOut(Schema):
+    """A Popolo membership: a person holding a post, with its post, organization and area."""
 
-    @staticmethod
-    def resolve_label(obj: Membership) -> str:
-        return obj.post.label
-
-    @staticmethod
-    def resolve_agency(obj: Membership) -> int | None:
-        return obj.post.agency_id
+    id: str = Field(description="freedomcities-membership-<id>.")
+    person_id: str = Field(description="The person's id.")
+    post_id: str = Field(description="The post's id.")
+    organization_id: str = Field(description="The organization's id.")
+    area_id: str = Field(description="The OCD division id of the place.")
+    role: str = Field(description="The office.")
+    label: str = Field(description="The title.")
+    start_date: str | None = Field(description="In office since (YYYY-MM-DD).")
+    end_date: str | None = Field(description="Left office on; null while in office.")
+    post: PostOut = Field(description="The post.")
+    organization: OrganizationOut = Field(description="The organization.")
+    area: AreaOut = Field(description="The area.")
 
 
 class OfficialOut(Schema):
-    """An official or staff member with public office contacts."""
+    """An official or staff member as a Popolo person, with public office contacts."""
 
-    id: int = Field(description="The official's id.")
+    id: str = Field(description="The official's id, as a string (use it in /officials/{id}).")
     name: str = Field(description="Their name.")
-    email: str = Field(description="Office e-mail.")
-    phone: str = Field(description="Office phone.")
-    office_address: str = Field(description="Office address.")
-    url: str = Field(description="A web page about them.")
+    email: str | None = Field(description="Office e-mail; null when unknown.")
+    contact_details: list[ContactDetailOut] = Field(description="Office e-mail, phone, address.")
+    links: list[LinkOut] = Field(description="Pages about them.")
+    memberships: list[MembershipOut] = Field(description="The posts they hold or held.")
     friendliness: Friendliness | None = Field(
         description="How they stand; null unless the caller is in the group that listed them."
     )
-    offices: list[OfficeOut] = Field(description="The posts they hold or held.")
 
 
 class AnswerOut(Schema):
@@ -667,14 +728,9 @@ def place_ids(group: Group) -> set[int]:
 
 
 def official_out(person: Person, user: access.AnyUser) -> dict[str, Any]:
-    """An official's public facts, with friendliness for their group and staff only."""
-    offices = person.memberships.select_related("post__jurisdiction").order_by("start_date", "pk")
-    return {
-        **{key: getattr(person, key) for key in ("id", "name", "email", "phone", "url")},
-        "office_address": person.office_address,
-        "friendliness": person.friendliness if access.can_see_friendliness(user, person) else None,
-        "offices": list(offices),
-    }
+    """An official as a Popolo person, with friendliness for their group and staff only."""
+    visible = access.can_see_friendliness(user, person)
+    return popolo.person(person, friendliness=person.friendliness if visible else None)
 
 
 def answer_out(answer: Answer, *, visible: bool) -> dict[str, Any]:

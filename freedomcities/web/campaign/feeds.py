@@ -26,14 +26,14 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Event
 
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.models import Group, Promise, PromiseState
+from freedomcities.web.events.ics import new_calendar, uid
 
 SALT = "freedomcities.campaign.feeds.promises"
 PRODID = "-//Freedom Cities//Promises and next steps//EN"
-UID_DOMAIN = "freedomcities"
 
 
 def group_feed_token(group: Group) -> str:
@@ -106,11 +106,7 @@ def promises_calendar(user: User, *, follow_ups_url: dict[int, str]) -> bytes:
         follow_ups_url: group id -> absolute address of its follow-up page
             (the view builds these from the request).
     """
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _("Freedom Cities: due dates"))
+    calendar = new_calendar(_("Freedom Cities: due dates"), PRODID)
     stamp = timezone.now().astimezone(datetime.UTC)
     for promise in feed_promises(user):
         calendar.add_component(_event(promise, stamp, follow_ups_url.get(promise.group_id, "")))
@@ -120,7 +116,7 @@ def promises_calendar(user: User, *, follow_ups_url: dict[int, str]) -> bytes:
 def _event(promise: Promise, stamp: datetime.datetime, url: str) -> Event:
     """One promise as an all-day event on its due date."""
     event = Event()
-    event.add("uid", f"promise-{promise.pk}@{UID_DOMAIN}")
+    event.add("uid", uid("promise", promise.pk))
     event.add("dtstamp", stamp)
     event.add("dtstart", promise.due_on)
     event.add("dtend", promise.due_on + datetime.timedelta(days=1))

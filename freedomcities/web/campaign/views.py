@@ -45,6 +45,7 @@ from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Jurisdiction, Stage
 from freedomcities.web.scorecards import dashboard
+from freedomcities.web.scorecards.exports import for_spreadsheets
 
 signed_in = role_required(Role.VOLUNTEER)
 
@@ -651,7 +652,7 @@ def _csv(reports: list[Report]) -> str:
     writer.writerow(CSV_HEADER)
     for report in reports:
         writer.writerows([[_cell(value) for value in row] for row in _csv_rows(report)])
-    return out.getvalue()
+    return for_spreadsheets(out.getvalue())
 
 
 def _cell(value: str) -> str:

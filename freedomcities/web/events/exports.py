@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 
 from freedomcities.web.events.models import Attendance, Event
-from freedomcities.web.scorecards.exports import neutralise
+from freedomcities.web.scorecards.exports import for_spreadsheets, neutralise
 
 EVENT_COLUMNS = (
     "identifier",
@@ -56,7 +56,7 @@ def _write(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise(value) for value in row])
-    return out.getvalue()
+    return for_spreadsheets(out.getvalue())
 
 
 def events_csv(events: Iterable[Event], url_of: Callable[[Event], str]) -> str:

@@ -1,7 +1,17 @@
 """Events as iCalendar (.ics): one event to add to a calendar, or a feed to subscribe to.
 
-Built with the ``icalendar`` package; times carry their IANA time zone with a VTIMEZONE, so
-calendars show them right wherever the reader is. Only public parts of the place go in.
+Built with the ``icalendar`` package, and read back in the tests by icalendar, vobject and
+Mozilla's ical.js, which must all agree. What that takes:
+
+- times carry their IANA zone with a VTIMEZONE of yearly rules (see :mod:`.timezones`);
+- every text property is escaped (commas, semicolons, backslashes), the calendar's name too;
+- a parameter value such as the organizer's CN is quoted as RFC 5545 says and holds no
+  double quote (RFC 6868's ``^'`` shows literally in most readers), so one becomes ``'``;
+- UIDs are unique on every deployment (:func:`uid`), and SEQUENCE grows with each change,
+  so a calendar app replaces the event it holds instead of adding a second one;
+- a cancelled event stays in the feed as STATUS:CANCELLED, so calendars drop it.
+
+Only public parts of the place go in.
 """
 
 from __future__ import annotations
@@ -11,10 +21,13 @@ from collections.abc import Callable, Iterable
 
 import icalendar
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from freedomcities.web.events.models import Event, EventStatus
+from freedomcities.web.events.timezones import vtimezone
 
 PRODID = "-//Freedom Cities//Events//EN"
+UID_DOMAIN = "freedomcities"
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 365
 STATUS = {
@@ -34,16 +47,59 @@ def feed_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime
     return now - past, now + future
 
 
-def calendar(events: Iterable[Event], name: str, url_of: Callable[[Event], str]) -> bytes:
-    """An iCalendar file of the events; ``url_of`` gives each event's absolute page URL."""
+def uid(kind: str, key: object) -> str:
+    """A UID no other deployment gives out: the thing's kind and key, and this deployment's mark.
+
+    The mark is derived from the site's secret key, so it stays the same across restarts
+    and host names, and two deployments that both have a "promise 1" never collide.
+    """
+    mark = salted_hmac("freedomcities.events.ics.uid", "deployment").hexdigest()[:12]
+    return f"{kind}-{key}-{mark}@{UID_DOMAIN}"
+
+
+def sequence(created: datetime.datetime, updated: datetime.datetime) -> int:
+    """SEQUENCE for a thing saved at ``updated``: seconds since it was created.
+
+    It grows with every save, as RFC 5545 asks of a revision counter, without a column
+    to keep: a calendar app then knows an imported copy is newer than the one it holds.
+    """
+    return max(0, int((updated - created).total_seconds()))
+
+
+def quoted_parameter(value: str) -> str:
+    """A parameter value (such as CN) a reader shows as written: no double quotes in it.
+
+    RFC 5545 forbids DQUOTE inside a parameter value; RFC 6868's escape for it is read
+    literally by ics-py and vobject, so a double quote becomes a single one. icalendar then
+    puts the value in double quotes when it holds a comma, semicolon or colon.
+    """
+    return " ".join(value.replace('"', "'").split())
+
+
+def new_calendar(name: str, prodid: str = PRODID) -> icalendar.Calendar:
+    """An empty calendar whose name (X-WR-CALNAME) is escaped, and typed, as text."""
     cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", prodid)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    for event in events:
-        cal.add_component(_vevent(event, url_of(event)))
-    cal.add_missing_timezones()
+    # VALUE=TEXT: icalendar and ical.js leave an X- property's escapes in place without it.
+    cal.add("x-wr-calname", icalendar.vText(name), parameters={"value": "TEXT"})
+    return cal
+
+
+def calendar(events: Iterable[Event], name: str, url_of: Callable[[Event], str]) -> bytes:
+    """An iCalendar file of the events; ``url_of`` gives each event's absolute page URL."""
+    cal = new_calendar(name)
+    items = [(event, _vevent(event, url_of(event))) for event in events]
+    years: dict[str, list[int]] = {}
+    for event, _item in items:
+        zone = str(event.local_start.tzinfo)
+        years.setdefault(zone, []).extend([event.local_start.year, event.local_end.year])
+    for zone, seen in sorted(years.items()):
+        if zone != "UTC":  # UTC times are written with Z and need no VTIMEZONE
+            cal.add_component(vtimezone(zone, min(seen), max(seen)))
+    for _event, item in items:
+        cal.add_component(item)
     return bytes(cal.to_ical())
 
 
@@ -51,7 +107,8 @@ def _vevent(event: Event, url: str) -> icalendar.Event:
     """One event as a VEVENT, its description ending with its page's address."""
     location = event.public_location()
     item = icalendar.Event()
-    item.add("uid", f"{event.uuid}@freedomcities")
+    item.add("uid", f"{event.uuid}@{UID_DOMAIN}")  # a random UUID: unique everywhere already
+    item.add("sequence", sequence(event.created_at, event.updated_at))
     item.add("dtstamp", event.updated_at)
     item.add("last-modified", event.updated_at)
     item.add("dtstart", event.local_start)
@@ -65,7 +122,11 @@ def _vevent(event: Event, url: str) -> icalendar.Event:
     item.add("status", STATUS[event.status])
     item.add("categories", [str(event.get_tactic_display())])
     if event.host_public and event.host_email:
-        item.add("organizer", f"mailto:{event.host_email}", parameters={"cn": event.group.name})
+        item.add(
+            "organizer",
+            f"mailto:{event.host_email}",
+            parameters={"cn": quoted_parameter(event.group.name)},
+        )
     return item
 
 

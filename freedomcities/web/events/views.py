@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.campaign.access import can_organize, can_see_group, organized_groups
 from freedomcities.web.campaign.feeds import group_for_feed
+from freedomcities.web.cors import shared
 from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.events import actions, exports, ics, jsonld, signin
@@ -126,6 +127,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", context, status=400 if form.errors else 200)
 
 
+@shared
 def events_csv(request: HttpRequest) -> HttpResponse:
     """The list's events as CSV, public fields only."""
     _form, result, _query = _search(request)
@@ -176,6 +178,7 @@ def event_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _detail(request, _event_or_404(request, key), RsvpForm())
 
 
+@shared
 def event_ics(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     """One event as a .ics file, to add to a calendar."""
     event = _event_or_404(request, key)
@@ -385,6 +388,7 @@ def _feed(request: HttpRequest, events: QuerySet[Event], name: str) -> HttpRespo
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@shared
 def group_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A group's public events, at the group's secret feed address (its id is not enough)."""
     group = group_for_feed(token)
@@ -394,6 +398,7 @@ def group_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _feed(request, public_events().filter(group=group), name)
 
 
+@shared
 def jurisdiction_feed(request: HttpRequest, ocd_id: str) -> HttpResponse:
     """Public events about a jurisdiction or the places within it."""
     jurisdiction = get_object_or_404(Jurisdiction, ocd_id=ocd_id)

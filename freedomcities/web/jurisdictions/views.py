@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
+from freedomcities.web.cors import shared
 from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
@@ -116,6 +117,7 @@ EXPORTS = {
 }
 
 
+@shared
 def state_export(request: HttpRequest, postal: str, fmt: str) -> HttpResponse:
     """The state's agencies and published scorecards as CSV, GeoJSON or JSON."""
     state = _state_or_404(postal)

@@ -17,6 +17,14 @@ from freedomcities.web.scorecards.dashboard import AgencyRow, rules
 from freedomcities.web.scorecards.models import Status
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+"""Excel on Windows reads a CSV as UTF-8 only when it starts with this byte-order mark;
+without it "José" comes out garbled. pandas, LibreOffice and Python's utf-8-sig skip it."""
+
+
+def for_spreadsheets(text: str) -> str:
+    """CSV text as every spreadsheet reads it: with the UTF-8 byte-order mark in front."""
+    return BOM + text
 
 
 def row_dict(row: AgencyRow) -> dict[str, Any]:
@@ -78,9 +86,11 @@ def to_csv(rows: Sequence[AgencyRow]) -> str:
         line: list[object] = [data[name] for name in header[:10]]
         for rule in rules():
             cell = data["rules"][rule.id]
-            line += [int(cell["status"] == Status.MEETS), cell["status"] or "", cell["language"]]
+            # An agency with no published scorecard has no 0 or 1: empty, not "0 rules".
+            met = "" if row.version is None else int(cell["status"] == Status.MEETS)
+            line += [met, cell["status"] or "", cell["language"]]
         writer.writerow([neutralise(value) for value in line])
-    return out.getvalue()
+    return for_spreadsheets(out.getvalue())
 
 
 def neutralise(value: object) -> object:

@@ -178,7 +178,7 @@ def test_officials_are_public_but_friendliness_is_the_groups(
     rows = {o["name"]: o for o in listed.json()}
     assert set(rows) == {"Ramon Batista", "John Giles"}
     assert rows["Ramon Batista"]["email"] == "chief@mesa.example"
-    assert rows["Ramon Batista"]["offices"][0]["role"] == "police_chief"
+    assert rows["Ramon Batista"]["memberships"][0]["role"] == "Police chief"
     assert all(o["friendliness"] is None for o in listed.json())
     assert all(
         o["friendliness"] is None for o in otto.get(f"/jurisdictions/{MESA}/officials").json()
@@ -209,15 +209,17 @@ def test_organizers_list_officials_and_members_may_not(
     assert response.status_code == 201, response.content
     made = response.json()
     assert made["friendliness"] == "opposed"
-    assert made["offices"][0] == {
-        "jurisdiction": MESA,
-        "role": "council_member",
-        "label": "Council member, district 2",
-        "agency": None,
-        "start_date": "2021-01-04",
-        "end_date": None,
-    }
-    assert Change.objects.filter(subject="person", subject_id=made["id"], user=organizer).exists()
+    (office,) = made["memberships"]
+    assert (office["area_id"], office["label"], office["role"]) == (
+        MESA,
+        "Council member, district 2",
+        "Council member",
+    )
+    assert office["organization_id"] == "ocd-jurisdiction/country:us/state:az/place:mesa/government"
+    assert (office["start_date"], office["end_date"]) == ("2021-01-04", None)
+    assert office["person_id"] == made["id"] and isinstance(made["id"], str)
+    pk = int(made["id"])
+    assert Change.objects.filter(subject="person", subject_id=pk, user=organizer).exists()
     assert vera.post(f"/jurisdictions/{MESA}/officials", body).status_code == 403
     assert otto.post(f"/jurisdictions/{MESA}/officials", body).status_code == 400  # hidden group
     staff_added = sam.post(f"/jurisdictions/{MESA}/officials", {**body, "group": None})
@@ -237,15 +239,16 @@ def test_an_official_is_edited_by_their_groups_organizers_with_each_change_recor
 ) -> None:
     changed = olga.patch(f"/officials/{chief.pk}", {"friendliness": "opposed", "email": ""})
     assert changed.status_code == 200
-    assert (changed.json()["friendliness"], changed.json()["email"]) == ("opposed", "")
-    assert changed.json()["phone"] == "480-555-0100"  # not sent, so kept
+    assert (changed.json()["friendliness"], changed.json()["email"]) == ("opposed", None)
+    phones = [c["value"] for c in changed.json()["contact_details"] if c["type"] == "voice"]
+    assert phones == ["480-555-0100"]  # not sent, so kept
     edit = Change.objects.get(subject="person", subject_id=chief.pk, action="edited")
     assert edit.user == organizer
     assert edit.details["friendliness"] == ["undecided", "opposed"]
     assert vera.patch(f"/officials/{chief.pk}", {"phone": "1"}).status_code == 403
     assert otto.patch(f"/officials/{chief.pk}", {"phone": "1"}).status_code == 403
     left = olga.patch(f"/officials/{chief.pk}", {"left_office_on": days_ago(1).isoformat()})
-    assert left.json()["offices"][0]["end_date"] == days_ago(1).isoformat()
+    assert left.json()["memberships"][0]["end_date"] == days_ago(1).isoformat()
     assert olga.get(f"/jurisdictions/{MESA}/officials").json() == []
 
 
@@ -743,3 +746,14 @@ def test_bad_ids_and_input_are_clear_errors_not_server_errors(
         headers=vera.headers,
     )
     assert surrogate.status_code == 422
+
+
+@pytest.mark.parametrize("body", [[None, None], '"hello"', 5, {"phone": "1", "unknown": "x"}])
+def test_a_body_that_is_not_the_documented_object_is_refused_and_nothing_changes(
+    olga: Caller, chief: Person, body: Any
+) -> None:
+    response = olga.patch(f"/officials/{chief.pk}", body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]
+    chief.refresh_from_db()
+    assert chief.phone == "480-555-0100"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import smtplib
 import zoneinfo
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from freedomcities.web.campaign.models import (
     PromiseState,
     Support,
 )
+from freedomcities.web.events.ics import uid
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
 from freedomcities.web.scorecards.dashboard import rules
 from freedomcities.web.scorecards.models import (
@@ -794,7 +796,8 @@ def test_the_calendar_feed_lists_the_groups_due_dates(campaign: Campaign, client
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     (event,) = events
-    assert str(event["UID"]) == f"promise-{kept.pk}@freedomcities"
+    assert str(event["UID"]) == uid("promise", kept.pk)
+    assert re.fullmatch(rf"promise-{kept.pk}-[0-9a-f]{{12}}@freedomcities", str(event["UID"]))
     stamp = event.decoded("DTSTAMP")
     assert isinstance(stamp, datetime.datetime) and stamp.tzinfo is not None
     assert str(event["SUMMARY"]) == "Due: Send us the written policy"

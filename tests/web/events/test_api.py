@@ -73,6 +73,8 @@ def test_one_event_and_the_filters(client: Client, make_event: Callable[..., Eve
         ({"per_page": 1000}, 422),
         ({"start": "2030-05-02", "end": "2030-05-01"}, 400),
         ({"tactic": "riot"}, 422),
+        ({"start": "0"}, 422),  # a number is not a day (it was read as 1 January 1970)
+        ({"end": "20300501"}, 422),
     ],
 )
 def test_bad_filters_get_a_4xx_with_a_message(
@@ -111,5 +113,38 @@ def test_attendances_need_an_organizers_token(
     (item,) = body["_embedded"]["osdi:attendances"]
     assert (item["status"], item["attended"]) == ("accepted", True)
     assert item["identifiers"] == [f"freedomcities:{rsvp.uuid}"]
-    assert item["person"]["email_addresses"] == [{"address": "rosa@example.org", "primary": True}]
+    person = item["_embedded"]["osdi:person"]
+    assert person["email_addresses"] == [{"address": "rosa@example.org", "primary": True}]
     assert item["_links"]["osdi:event"]["href"] == f"http://testserver/api/events/{event.uuid}"
+    person_url = f"http://testserver/api/events/{event.uuid}/attendances/{rsvp.uuid}/person"
+    assert item["_links"]["osdi:person"]["href"] == person_url == person["_links"]["self"]["href"]
+
+
+def test_osdi_token_header_and_query_parameter_work_like_the_bearer_header(
+    client: Client, event: Event, organizer: User
+) -> None:
+    _t, key = ApiToken.issue(organizer, "test")
+    url = f"/api/events/{event.uuid}/attendances"
+    for sent in (
+        client.get(url, HTTP_OSDI_API_TOKEN=key),
+        client.get(url, {"osdi-api-token": key}),
+        client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}"),
+    ):
+        assert sent.status_code == 200
+        assert sent["Content-Type"] == "application/hal+json; charset=utf-8"
+        assert sent.json()["total_records"] == 0
+        assert key not in sent.content.decode()  # the token never goes into links
+    assert client.get(url, HTTP_OSDI_API_TOKEN="fc_wrong").status_code == 401
+
+
+def test_events_use_osdis_field_names_and_values(
+    client: Client, make_event: Callable[..., Event]
+) -> None:
+    limited = make_event(capacity=12, address_public=True)
+    response = client.get(f"/api/events/{limited.uuid}")
+    assert response["Content-Type"] == "application/hal+json; charset=utf-8"
+    item = response.json()
+    assert (item["type"], item["capacity"]) == ("open", 12)
+    assert item["timezone_identifier"] == "America/Phoenix" and "time_zone" not in item
+    assert item["location"]["location"]["accuracy"] == "Approximate"  # a ZIP centre, not a roof
+    assert "contact" not in item

@@ -110,8 +110,10 @@ def test_the_events_csv_neutralises_formulas_and_keeps_private_addresses_out(
 ) -> None:
     make_event(title='=HYPERLINK("http://evil")')
     response = client.get("/events/events.csv")
-    text = response.content.decode()
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    text = response.content.decode("utf-8-sig")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"  # public: other sites may read it
     assert "'=HYPERLINK" in text
     assert "64 E 1st St" not in text and "Mesa Public Library" not in text
     assert text.splitlines()[0].startswith("identifier,title,tactic")
@@ -355,7 +357,9 @@ def test_the_attendances_csv_is_for_organizers_and_neutralised(
     actions.rsvp(
         event, actions.RsvpDraft("@SUM(A1)", "Parks", "rosa@example.org", "85203"), base_url=""
     )
-    text = organizer_client.get(f"/events/{event.uuid}/attendances.csv").content.decode()
+    response = organizer_client.get(f"/events/{event.uuid}/attendances.csv")
+    assert "Access-Control-Allow-Origin" not in response  # private: no other site reads it
+    text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("given_name,family_name,email_address")
     assert "'@SUM(A1)" in text
 
