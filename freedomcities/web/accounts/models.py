@@ -151,7 +151,7 @@ def staff_states(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str
         return None
     if role != Role.STAFF:
         return frozenset()
-    assert user is not None  # a staff role means a signed-in user
+    assert isinstance(user, AbstractBaseUser)  # a staff role means a signed-in user
     if getattr(user, _STATES_MEMO, None) is None:
         _remember_profile(user)
     known: frozenset[str] = getattr(user, _STATES_MEMO)

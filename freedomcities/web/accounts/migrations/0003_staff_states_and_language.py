@@ -9,4 +9,5 @@ class Migration(migrations.Migration):
         ("accounts", "0002_staff_states"),
     ]
 
-    operations: list[migrations.operations.base.Operation] = []
+    # Nothing to change: the merge only orders the two.
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]
