@@ -242,8 +242,8 @@ def check_pdf_streams(path: Path, limits: Limits) -> int:
             header = bytes(data[max(0, match.start() - _DICT_BEFORE) : match.start()])
             header = header[header.rfind(b"obj") + 1 :]
             position = match.end()
-            if b"/FlateDecode" not in header:
-                continue
+            if not _FLATE_FIRST.search(header):
+                continue  # other filters (or Flate after another one) are left to pdfium
             field = "max_picture_bytes" if _IMAGE.search(header) else "max_stream_bytes"
             whole = _inflate_counting(data, position, budget, field)
             broken += not whole and not encrypted
@@ -251,6 +251,7 @@ def check_pdf_streams(path: Path, limits: Limits) -> int:
 
 
 _IMAGE: Final = re.compile(rb"/Subtype\s*/Image")
+_FLATE_FIRST: Final = re.compile(rb"/Filter\s*(?:\[\s*)?/FlateDecode")
 
 
 def _inflate_counting(data: mmap.mmap, start: int, budget: _Budget, field: str) -> bool:
@@ -271,7 +272,9 @@ def _inflate_counting(data: mmap.mmap, start: int, budget: _Budget, field: str) 
                 budget.add(len(out))
                 if size > limit:
                     what = "a picture" if field == "max_picture_bytes" else "a page stream"
-                    raise too_large(budget.name, f"{what} that inflates to more than", field, limit)
+                    raise too_large(
+                        budget.name, f"has {what} that inflates to more than", field, limit
+                    )
                 chunk = inflater.unconsumed_tail
     except zlib.error:
         return False  # not a whole zlib stream: pdfium decides what it is
@@ -337,7 +340,7 @@ def _count(part: IO[bytes], budget: _Budget, field: str, what: str) -> None:
         size += len(chunk)
         budget.add(len(chunk))
         if size > limit:
-            raise too_large(budget.name, f"{what} that inflates to more than", field, limit)
+            raise too_large(budget.name, f"has {what} that inflates to more than", field, limit)
 
 
 class _CountingReader:
@@ -355,7 +358,10 @@ class _CountingReader:
         limit = self.budget.limits.max_xml_bytes
         if self.size > limit:
             raise too_large(
-                self.budget.name, "an XML part that inflates to more than", "max_xml_bytes", limit
+                self.budget.name,
+                "has an XML part that inflates to more than",
+                "max_xml_bytes",
+                limit,
             )
         return chunk
 
@@ -372,7 +378,7 @@ def _check_xml(part: IO[bytes], name: str, budget: _Budget, limits: Limits) -> N
                 if depth > limits.max_xml_depth:
                     raise too_large(
                         name,
-                        "XML nested deeper than",
+                        "has XML nested deeper than",
                         "max_xml_depth",
                         limits.max_xml_depth,
                     )
@@ -382,7 +388,7 @@ def _check_xml(part: IO[bytes], name: str, budget: _Budget, limits: Limits) -> N
     except lxml.etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():  # libxml2's own nesting limit came first
             raise too_large(
-                name, "XML nested deeper than", "max_xml_depth", limits.max_xml_depth
+                name, "has XML nested deeper than", "max_xml_depth", limits.max_xml_depth
             ) from exc
         raise CorruptDocument(
             f"{name} is a damaged Word (.docx) document: its XML is broken ({exc}). "

@@ -55,19 +55,25 @@ def beat(name: str) -> None:
 def forget_worker(name: str) -> list[int]:
     """A worker known to be gone (``serve`` saw it die): requeue its jobs now, not in 30 s."""
     WorkerBeat.objects.filter(name=name).delete()
-    return recover_abandoned()
+    return recover_abandoned(dead=name)
 
 
-def recover_abandoned() -> list[int]:
+def recover_abandoned(dead: str | None = None) -> list[int]:
     """Put back in the queue (or fail) every running job whose worker is gone; return their ids.
 
     A worker is gone when its last beat is older than :data:`SILENT_AFTER`, or
-    when it has no beat at all and the job started longer ago than that.
+    when it has no beat at all and the job started longer ago than that. The
+    jobs of ``dead``, a worker known to have died, are recovered at once.
     """
     cutoff = timezone.now() - SILENT_AFTER
     alive = set(WorkerBeat.objects.filter(last_seen__gte=cutoff).values_list("name", flat=True))
-    running = PolicyVersion.objects.filter(job_state=JobState.RUNNING, job_started_at__lt=cutoff)
-    lost = [version for version in running if version.worker not in alive]
+    running = PolicyVersion.objects.filter(job_state=JobState.RUNNING)
+    lost = [
+        version
+        for version in running
+        if version.worker not in alive
+        and (version.worker == dead or (version.job_started_at or cutoff) < cutoff)
+    ]
     for version in lost:
         _requeue_or_fail(version)
     WorkerBeat.objects.filter(last_seen__lt=cutoff).delete()
@@ -136,9 +142,7 @@ def queue_state() -> dict[str, Any]:
     from django.conf import settings
     from django.db.models import Count
 
-    counts = dict(
-        PolicyVersion.objects.values_list("job_state").annotate(n=Count("pk")).order_by()
-    )
+    counts = dict(PolicyVersion.objects.values_list("job_state").annotate(n=Count("pk")).order_by())
     cutoff = timezone.now() - SILENT_AFTER
     workers = [
         WorkerRow(beat.name, beat.started_at, beat.last_seen, beat.last_seen >= cutoff)
