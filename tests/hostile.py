@@ -255,7 +255,7 @@ def mixed_encodings(path: Path) -> Path:
     """Text pasted together from a UTF-8 file and a Windows-1252 file."""
     lines = [
         "Política de inmigración: “los oficiales” no preguntarán.".encode(),
-        "Officers shall not ask about a person’s status — résumé of § 4.".encode("cp1252"),
+        "Officers shall not ask about a person\u2019s status — résumé of § 4.".encode("cp1252"),
         "Señor García está protegido por la sección 5.".encode(),
         "Caf\xe9 and na\xefve, from an old office file.".encode("cp1252"),
     ]

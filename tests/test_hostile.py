@@ -192,7 +192,7 @@ def test_mixed_encodings_are_decoded_line_by_line(tmp_path: Path) -> None:
     document = read(hostile.mixed_encodings(tmp_path / "mixed.txt"), ocr=None)
     assert document.text.splitlines() == [
         "Política de inmigración: “los oficiales” no preguntarán.",
-        "Officers shall not ask about a person’s status — résumé of § 4.",
+        "Officers shall not ask about a person\u2019s status — résumé of § 4.",
         "Señor García está protegido por la sección 5.",
         "Café and naïve, from an old office file.",
     ]

@@ -366,7 +366,7 @@ def test_document_over_max_pages_is_refused(tmp_path: Path, suffix: str) -> None
         path.write_text("\f".join(pages), encoding="utf-8")
     with pytest.raises(
         DocumentTooLarge,
-        match="has 3 pages, more than the limit of 2 pages.*FREEDOMCITIES_MAX_PAGES",
+        match=r"has 3 pages, more than the limit of 2 pages.*FREEDOMCITIES_MAX_PAGES",
     ):
         read(path, limits=Limits(max_pages=2))
 

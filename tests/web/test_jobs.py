@@ -1,4 +1,4 @@
-"""The analysis queue: dead workers' jobs come back, staff see the queue, hostile uploads fail kindly.
+"""The analysis queue: dead workers' jobs come back, staff see it, hostile uploads fail kindly.
 
 On a real database with the immediate queue; the test that kills a real worker
 process is in ``test_server.py``.
