@@ -42,6 +42,7 @@ from docx.oxml.ns import qn
 from freedomcities.errors import (
     CorruptDocument,
     DocumentError,
+    DocumentTooLarge,
     EmptyDocument,
     EncryptedDocument,
     UnsupportedFormat,
@@ -61,6 +62,9 @@ OCR_MIN_CHARS: Final = 20
 # A page with less text than this and a full-page picture is a scan with a stamp on it.
 SPARSE_CHARS: Final = 120
 """A PDF page with fewer non-space characters than this, and a picture, is OCRed."""
+
+XML_DEPTH: Final = 256
+"""libxml2's own nesting limit (python-docx parses without ``huge_tree``): deep XML stops here."""
 
 FORMATS: Final = "PDF (.pdf), Word (.docx), web pages (.html) and plain text (.txt)"
 
@@ -563,6 +567,14 @@ def _read_docx(path: Path, limits: Limits) -> _Pages:
         pictures = bool(document.inline_shapes) or _has_media(document)
     except (DocumentError, MemoryError):
         raise
+    except lxml.etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2 refuses nesting past its own limit
+            raise DocumentTooLarge(
+                f"{path.name} has XML nested deeper than {XML_DEPTH} levels, the most the XML "
+                "reader accepts (a real Word document nests a few dozen), so it was not read. "
+                "Open it in Word or LibreOffice and save it again, or save it as a PDF."
+            ) from exc
+        raise CorruptDocument(_damaged_word(path)) from exc
     except Exception as exc:  # python-docx raises many kinds of error on damaged files
         raise CorruptDocument(_damaged_word(path)) from exc
     if pictures and not "".join(pages).strip():
