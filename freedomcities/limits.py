@@ -31,6 +31,7 @@ from freedomcities.errors import (
     CorruptDocument,
     DocumentTooLarge,
     EncryptedDocument,
+    SettingError,
     UnsupportedFormat,
 )
 
@@ -137,7 +138,7 @@ class Limits:
         """The limits set in the environment, the defaults for the rest.
 
         Raises:
-            ValueError: a setting is not a positive whole number; the message names it.
+            SettingError: a setting is not a positive whole number; the message names it.
         """
         env = os.environ if environ is None else environ
         values: dict[str, float] = {}
@@ -146,7 +147,10 @@ class Limits:
             if not raw:
                 continue
             if not raw.isdigit() or int(raw) < 1:
-                raise ValueError(f"{item.name} must be a positive whole number, not {raw!r}.")
+                raise SettingError(
+                    f"{item.name} must be a positive whole number of {item.unit}, not {raw!r}. "
+                    "Correct it or unset it to use the default."
+                )
             values[item.field] = int(raw) * (MB if item.unit == "MB" else 1)
         return dataclasses.replace(cls(), **values)  # type: ignore[arg-type]
 

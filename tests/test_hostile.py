@@ -22,6 +22,7 @@ from freedomcities.errors import (
     DocumentTooLarge,
     EmptyDocument,
     EncryptedDocument,
+    SettingError,
     UnsupportedFormat,
 )
 from freedomcities.isolate import Outcome, read_measured
@@ -224,7 +225,7 @@ def test_progress_comes_back_from_the_child(tmp_path: Path) -> None:
 def test_limits_come_from_the_environment() -> None:
     limits = Limits.from_env({"FREEDOMCITIES_MAX_PAGES": "12", "FREEDOMCITIES_MAX_XML_MB": "5"})
     assert limits == dataclasses.replace(Limits(), max_pages=12, max_xml_bytes=5 * MB)
-    with pytest.raises(ValueError, match="FREEDOMCITIES_MAX_CHARS must be a positive whole"):
+    with pytest.raises(SettingError, match="FREEDOMCITIES_MAX_CHARS must be a positive whole"):
         Limits.from_env({"FREEDOMCITIES_MAX_CHARS": "lots"})
 
 
