@@ -218,6 +218,25 @@ def _kill(child: Any) -> None:
     child.join(5)
 
 
+def _forget_fork_server() -> None:
+    """In a forked child (a process pool's worker): the parent's fork server is not ours to use.
+
+    multiprocessing keeps one fork server per process in module state that a
+    fork copies; the copy would wait on a process that is not the child's, so
+    the child starts its own on first use instead.
+    """
+    server = multiprocessing.forkserver._forkserver
+    for name in ("_forkserver_address", "_forkserver_alive_fd", "_forkserver_pid"):
+        if hasattr(server, name):
+            setattr(server, name, None)
+
+
+if hasattr(os, "register_at_fork") and "forkserver" in multiprocessing.get_all_start_methods():
+    import multiprocessing.forkserver
+
+    os.register_at_fork(after_in_child=_forget_fork_server)
+
+
 def _context() -> Any:
     """The fork server where the system has one (Linux, macOS), else fresh interpreters."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
