@@ -6,22 +6,26 @@ over plain values, and every engine inside (OCR, embedder) is a parameter.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from freedomcities.embed import Embedder, default_embedder
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import DocumentError, FreedomCitiesError
+from freedomcities.isolate import read_isolated
 from freedomcities.judge import Engine, judge, judge_version
 from freedomcities.learned import LearnedJudge
+from freedomcities.limits import Limits
 from freedomcities.models import Document, Scorecard
-from freedomcities.read import read
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
 
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 def analyze(
@@ -32,6 +36,7 @@ def analyze(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     model: LearnedJudge | Engine = "learned",
+    limits: Limits | None = None,
 ) -> Scorecard:
     """Score one policy document against a ruleset.
 
@@ -47,13 +52,19 @@ def analyze(
         progress: called with (pages done, pages in all) while reading.
         model: the judge: "learned" (the one trained for the ruleset, or the
             cues where it has none), "cues", or a LearnedJudge.
+        limits: what reading the file may cost; by default the ones set in the
+            environment. The file is read in a child process with the memory
+            and time limits, so no file can take the caller down.
 
     Raises:
         DocumentError: the file cannot be read; the message says why.
         RulesetError: the ruleset has a mistake; the message says where.
     """
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    document = source if isinstance(source, Document) else read(source, progress=progress)
+    if isinstance(source, Document):
+        document = source
+    else:
+        document = read_isolated(source, progress=progress, limits=limits)
     sections = split(document)
     findings, flags = judge(document, sections, rules, embedder=embedder, model=model)
     return Scorecard(
@@ -88,7 +99,10 @@ def analyze_many(
     with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
         futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in files]
         for path, future in zip(files, futures, strict=True):
-            yield path, future.result()
+            try:
+                yield path, future.result()
+            except Exception as exc:  # a worker process that died: this file fails, not the rest
+                yield path, _unexpected(path, exc)
 
 
 def _analyze_or_error(
@@ -100,3 +114,15 @@ def _analyze_or_error(
         return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
     except FreedomCitiesError as exc:
         return exc
+    except Exception as exc:  # a bug must not lose the other files' results either
+        return _unexpected(path, exc)
+
+
+def _unexpected(path: Path, exc: Exception) -> DocumentError:
+    """A plain error for a file whose analysis failed in a way nobody planned for."""
+    log.error("analysis of %s failed", path, exc_info=exc)
+    return DocumentError(
+        f"{path.name} could not be analysed: the analysis stopped unexpectedly "
+        f"({type(exc).__name__}). The other files are not affected; try this one again "
+        "on its own, and report the problem if it happens again."
+    )

@@ -9,11 +9,12 @@ what happened, why, and what to do next. The hierarchy::
     │   ├── CorruptDocument    damaged, truncated, or not what its extension says
     │   ├── EncryptedDocument  protected by a password
     │   ├── EmptyDocument      no text at all, even after OCR
-    │   ├── DocumentTooLarge   beyond the size or page limit
+    │   ├── DocumentTooLarge   beyond a limit on what reading it may cost (see limits.py)
     │   └── OCRUnavailable     scanned pages, but no OCR engine is installed
     ├── RulesetError           a ruleset data file with a mistake in it
     ├── ReportError            a report that cannot be made or written
     ├── CorpusError            a labelled corpus that does not follow its format
+    ├── SettingError           an environment setting with a value that cannot be used
     └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
 """
 
@@ -45,7 +46,7 @@ class EmptyDocument(DocumentError):
 
 
 class DocumentTooLarge(DocumentError):
-    """The file is beyond the size or page limit."""
+    """Reading the file would cost more than a limit allows (bytes, pages, characters, time)."""
 
 
 class OCRUnavailable(DocumentError):
@@ -54,6 +55,10 @@ class OCRUnavailable(DocumentError):
 
 class RulesetError(FreedomCitiesError):
     """A ruleset data file is missing a field or has a wrong value."""
+
+
+class SettingError(FreedomCitiesError):
+    """An environment setting (such as a limit) has a value that cannot be used."""
 
 
 class CorpusError(FreedomCitiesError):

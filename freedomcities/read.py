@@ -21,10 +21,12 @@ changes.
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import re
 import stat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -45,10 +47,13 @@ from freedomcities.errors import (
     EncryptedDocument,
     UnsupportedFormat,
 )
+from freedomcities.limits import Limits, check_pdf_streams, check_zip_parts, too_large
 from freedomcities.models import Document
 from freedomcities.ocr import DEFAULT_OCR, OCREngine, ocr_images, render_page
 
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 PAGE_SEPARATOR: Final = "\n\n"
 """Placed between pages in ``Document.text``."""
@@ -57,6 +62,9 @@ OCR_MIN_CHARS: Final = 20
 # A page with less text than this and a full-page picture is a scan with a stamp on it.
 SPARSE_CHARS: Final = 120
 """A PDF page with fewer non-space characters than this, and a picture, is OCRed."""
+
+XML_DEPTH: Final = 256
+"""libxml2's own nesting limit (python-docx parses without ``huge_tree``): deep XML stops here."""
 
 FORMATS: Final = "PDF (.pdf), Word (.docx), web pages (.html) and plain text (.txt)"
 
@@ -111,7 +119,7 @@ class _Options:
     """The caller's choices, passed to each format's reader."""
 
     ocr: OCREngine | None
-    max_pages: int
+    limits: Limits
     progress: Progress | None
 
 
@@ -130,8 +138,7 @@ def read(
     path: str | Path,
     *,
     ocr: OCREngine | None = DEFAULT_OCR,
-    max_bytes: int = 200_000_000,
-    max_pages: int = 5000,
+    limits: Limits | None = None,
     progress: Progress | None = None,
 ) -> Document:
     """Read a policy document from a PDF, Word (.docx), HTML or plain-text file.
@@ -139,12 +146,17 @@ def read(
     PDF pages without a text layer (scans) are read by OCR in parallel, one
     process per core, so a scanned 287(g) agreement is read like any other.
 
+    The limits on bytes, pages and characters are checked while the file is
+    read, so a hostile file stops early. Memory and time are not bounded here:
+    :func:`freedomcities.isolate.read_isolated` reads in a child process that
+    has them.
+
     Args:
         path: The file to read.
         ocr: The engine for scanned PDF pages (Tesseract by default), or
             ``None`` to leave scanned pages empty.
-        max_bytes: Refuse files larger than this, before reading them.
-        max_pages: Refuse documents with more pages than this.
+        limits: What the document may cost (bytes, inflated bytes, pages,
+            characters, XML depth); by default the ones set in the environment.
         progress: Called as ``progress(done_pages, total_pages)`` while pages
             are read, e.g. to drive a progress bar.
 
@@ -156,15 +168,26 @@ def read(
         CorruptDocument: The file is damaged or not what its extension says.
         EncryptedDocument: The PDF needs a password.
         EmptyDocument: No text could be found in it, even by OCR.
-        DocumentTooLarge: The file is over ``max_bytes`` or ``max_pages``.
+        DocumentTooLarge: The file is over one of the ``limits``; the message names it.
         OCRUnavailable: It has scanned pages and the OCR engine cannot run.
         DocumentError: The file is missing, a folder, or cannot be opened.
     """
     path = Path(path)
-    _check_size(path, _file_size(path), max_bytes)
-    options = _Options(ocr=ocr, max_pages=max_pages, progress=progress)
-    found = _read_any(path, _read_head(path), options)
-    return _build(path, found, options)
+    limits = Limits.from_env() if limits is None else limits
+    _check_size(path, _file_size(path), limits.max_bytes)
+    options = _Options(ocr=ocr, limits=limits, progress=progress)
+    try:
+        found = _read_any(path, _read_head(path), options)
+        return _build(path, found, options)
+    except (DocumentError, MemoryError):
+        raise
+    except Exception as exc:  # a parser library's own surprise: still one plain message
+        log.exception("reading %s failed unexpectedly", path)
+        raise CorruptDocument(
+            f"{path.name} could not be read: something in it stopped the reader "
+            f"({type(exc).__name__}). It may be damaged. Open it and save a new copy, "
+            "or save it as a PDF, and try again."
+        ) from exc
 
 
 def _file_size(path: Path) -> int:
@@ -189,11 +212,7 @@ def _file_size(path: Path) -> int:
 def _check_size(path: Path, size: int, max_bytes: int) -> None:
     """Refuse a file over the byte limit before reading any of it."""
     if size > max_bytes:
-        raise DocumentTooLarge(
-            f"{path.name} is {_bytes(size)}, more than the limit of {_bytes(max_bytes)}, "
-            "so it was not read. Split it into smaller files, or raise the size limit "
-            "if you trust the file."
-        )
+        raise too_large(path.name, f"is {_bytes(size)}, more than", "max_bytes", max_bytes)
 
 
 def _bytes(count: int) -> str:
@@ -219,10 +238,15 @@ def _read_any(path: Path, head: bytes, options: _Options) -> _Pages:
     if pdf_at == 0 or (pdf_at > 0 and suffix == ".pdf"):
         return _read_pdf(path, options)
     if head.startswith(_ZIP_MAGIC):
-        return _read_zip(path, suffix)
+        return _read_zip(path, suffix, options.limits)
+    _refuse_encrypted_word(path, head, suffix)
     _refuse_mislabelled(path, suffix)
     _refuse_binary(path, head)
-    text = _decode(_read_bytes(path), path)
+    data = _read_bytes(path)
+    if len(data) > 4 * options.limits.max_chars:  # even UTF-32 spends only 4 bytes a character
+        _check_chars(path, len(data) // 4, options.limits)
+    text = _decode(data, path)
+    _check_chars(path, len(text), options.limits)
     if suffix in (".html", ".htm", ".xhtml") or _looks_like_html(text):
         return _read_html(text, path)
     return _Pages(text.split("\f"))
@@ -262,8 +286,9 @@ def _refuse_binary(path: Path, head: bytes) -> None:
 
 def _build(path: Path, found: _Pages, options: _Options) -> Document:
     """Clean and join the pages into a Document, refusing empty or too-long ones."""
-    _check_pages(path, len(found.pages), options.max_pages)
+    _check_pages(path, len(found.pages), options.limits.max_pages)
     pages = [_clean(page).strip() for page in found.pages]
+    _check_chars(path, sum(map(len, pages)), options.limits)
     if not any(pages):
         raise EmptyDocument(_empty_message(path, found, options))
     starts, offset = [], 0
@@ -296,11 +321,13 @@ def _clean(text: str) -> str:
 def _check_pages(path: Path, count: int, max_pages: int) -> None:
     """Refuse a document over the page limit."""
     if count > max_pages:
-        raise DocumentTooLarge(
-            f"{path.name} has {count:,} pages, more than the limit of {max_pages:,}, "
-            "so it was not read. Split it into smaller files, or raise the page limit "
-            "if you trust the file."
-        )
+        raise too_large(path.name, f"has {count:,} pages, more than", "max_pages", max_pages)
+
+
+def _check_chars(path: Path, count: int, limits: Limits) -> None:
+    """Refuse a document over the character limit (readers call this as they go)."""
+    if count > limits.max_chars:
+        raise too_large(path.name, "has more characters than", "max_chars", limits.max_chars)
 
 
 def _empty_message(path: Path, found: _Pages, options: _Options) -> str:
@@ -326,12 +353,17 @@ def _empty_message(path: Path, found: _Pages, options: _Options) -> str:
 
 def _read_pdf(path: Path, options: _Options) -> _Pages:
     """Read a PDF's text layer page by page, then OCR the pages that are scans."""
+    broken = check_pdf_streams(path, options.limits)
     pdf = _open_pdf(path)
     try:
         total = len(pdf)
-        _check_pages(path, total, options.max_pages)
+        if total == 0:
+            raise _corrupt_pdf(path)  # pdfium opened it, but its list of pages is lost
+        _check_pages(path, total, options.limits.max_pages)
         texts, scanned = _pdf_text_layer(pdf, path, options)
         ocr_pages = _pdf_ocr(pdf, texts, scanned, options) if options.ocr else 0
+        if broken and not any(_clean(text).strip() for text in texts):
+            raise _corrupt_pdf(path)  # no text because parts of it cannot be unpacked
         return _Pages(
             texts,
             title=_title(pdf.get_metadata_value("Title")),
@@ -371,10 +403,12 @@ def _pdf_text_layer(pdf: Any, path: Path, options: _Options) -> tuple[list[str],
     total = len(pdf)
     texts: list[str] = []
     scanned: list[int] = []
-    done = 0
+    done = chars = 0
     for index in range(total):
-        text, is_scan = _pdf_page_text(pdf, index, path)
+        text, is_scan = _pdf_page_text(pdf, index, path, options.limits)
         texts.append(text)
+        chars += len(text)
+        _check_chars(path, chars, options.limits)
         if is_scan:
             scanned.append(index)
         if options.progress is not None and not (is_scan and options.ocr):
@@ -383,7 +417,7 @@ def _pdf_text_layer(pdf: Any, path: Path, options: _Options) -> tuple[list[str],
     return texts, scanned
 
 
-def _pdf_page_text(pdf: Any, index: int, path: Path) -> tuple[str, bool]:
+def _pdf_page_text(pdf: Any, index: int, path: Path, limits: Limits) -> tuple[str, bool]:
     """One page's text layer, and whether it is a scan (almost no text, but a picture)."""
     try:
         page = pdf[index]
@@ -392,6 +426,13 @@ def _pdf_page_text(pdf: Any, index: int, path: Path) -> tuple[str, bool]:
     try:
         textpage = page.get_textpage()
         try:
+            if textpage.count_chars() > limits.max_page_chars:
+                raise too_large(
+                    path.name,
+                    f"has a page (page {index + 1}) with more characters than",
+                    "max_page_chars",
+                    limits.max_page_chars,
+                )
             text: str = textpage.get_text_range()
         finally:
             textpage.close()
@@ -419,17 +460,27 @@ def _sparse(text: str) -> bool:
 def _mostly_picture(page: Any) -> bool:
     """Whether one picture covers most of the page: a scan carrying a stamped header."""
     width, height = page.get_size()
-    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-        left, bottom, right, top = image.get_bounds()
-        if (right - left) * (top - bottom) >= 0.5 * width * height:
-            return True
-    return False
+    return any(area >= 0.5 * width * height for area in _image_areas(page))
 
 
 def _has_image(page: Any) -> bool:
     """Whether the page draws a picture (only asked of pages with no text)."""
-    images = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
-    return next(images, None) is not None
+    return next(_image_areas(page), None) is not None
+
+
+def _image_areas(page: Any) -> Iterator[float]:
+    """The area of each picture on the page, through pdfium's C calls.
+
+    pypdfium2's ``get_objects`` wraps every object of the page in Python; a
+    hostile page has hundreds of thousands, so only the pictures are looked at.
+    """
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        item = pdfium_c.FPDFPage_GetObject(page.raw, index)
+        if pdfium_c.FPDFPageObj_GetType(item) != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
+        if pdfium_c.FPDFPageObj_GetBounds(item, left, bottom, right, top):
+            yield (right.value - left.value) * (top.value - bottom.value)
 
 
 def _pdf_ocr(pdf: Any, texts: list[str], scanned: list[int], options: _Options) -> int:
@@ -456,12 +507,14 @@ def _title(value: object) -> str | None:
 # ---------------------------------------------------------------- Word
 
 
-def _read_zip(path: Path, suffix: str) -> _Pages:
-    """Read a zip file that should be a Word document."""
+def _read_zip(path: Path, suffix: str, limits: Limits) -> _Pages:
+    """Read a zip file that should be a Word document, once its parts are within the limits."""
     try:
         with zipfile.ZipFile(path) as archive:
             is_word = "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            if is_word:
+                check_zip_parts(path, archive, limits)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         if suffix == ".docx":
             raise CorruptDocument(_damaged_word(path)) from exc
         raise _unsupported(path) from exc
@@ -469,7 +522,24 @@ def _read_zip(path: Path, suffix: str) -> _Pages:
         if suffix == ".docx":
             raise CorruptDocument(_damaged_word(path))
         raise _unsupported(path)
-    return _read_docx(path)
+    return _read_docx(path, limits)
+
+
+def _refuse_encrypted_word(path: Path, head: bytes, suffix: str) -> None:
+    """A password-protected .docx is not a zip but an OLE file holding an encrypted package."""
+    if suffix != ".docx" or not head.startswith(_OLE_MAGIC):
+        return
+    with path.open("rb") as file:
+        start = file.read(_OLE_SCAN_BYTES)
+    if "EncryptedPackage".encode("utf-16-le") in start:
+        raise EncryptedDocument(
+            f"{path.name} is a Word document protected by a password, so its text cannot be "
+            "read. Open it with the password and save an unprotected copy, or save it as a PDF."
+        )
+
+
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
+_OLE_SCAN_BYTES: Final = 8_000_000
 
 
 def _damaged_word(path: Path) -> str:
@@ -488,15 +558,39 @@ def _unsupported(path: Path) -> UnsupportedFormat:
     )
 
 
-def _read_docx(path: Path) -> _Pages:
+def _read_docx(path: Path, limits: Limits) -> _Pages:
     """Paragraphs and table cells in document order, split at page breaks."""
     try:
         document = docx.Document(str(path))
-        pages = _docx_pages(document.element.body)
+        pages = _docx_pages(document.element.body, _PageBuilder(path, limits))
         title = document.core_properties.title
+        pictures = bool(document.inline_shapes) or _has_media(document)
+    except (DocumentError, MemoryError):
+        raise
+    except lxml.etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2 refuses nesting past its own limit
+            raise DocumentTooLarge(
+                f"{path.name} has XML nested deeper than {XML_DEPTH} levels, the most the XML "
+                "reader accepts (a real Word document nests a few dozen), so it was not read. "
+                "Open it in Word or LibreOffice and save it again, or save it as a PDF."
+            ) from exc
+        raise CorruptDocument(_damaged_word(path)) from exc
     except Exception as exc:  # python-docx raises many kinds of error on damaged files
         raise CorruptDocument(_damaged_word(path)) from exc
+    if pictures and not "".join(pages).strip():
+        raise EmptyDocument(
+            f"{path.name} holds only pictures, no text: it looks like scanned pages pasted "
+            "into Word. Save or export it as a PDF and analyse that, so the pages are read "
+            "with OCR (reading text from images)."
+        )
     return _Pages(pages, title=_title(title))
+
+
+def _has_media(document: Any) -> bool:
+    """Whether a Word document carries any picture (floating ones are not inline shapes)."""
+    return any(
+        part.partname.startswith("/word/media/") for part in document.part.package.iter_parts()
+    )
 
 
 _W_P, _W_R, _W_T = qn("w:p"), qn("w:r"), qn("w:t")
@@ -509,13 +603,22 @@ _RUN_PATHS: Final = (
 
 
 class _PageBuilder:
-    """Collects lines into pages; a break only starts a page once this one has text."""
+    """Collects lines into pages; a break only starts a page once this one has text.
 
-    def __init__(self) -> None:
+    Counts characters as they come, so a document over the limit stops early.
+    """
+
+    def __init__(self, path: Path, limits: Limits) -> None:
         self.pages: list[list[str]] = [[]]
+        self.path = path
+        self.limits = limits
+        self.chars = 0
 
     def add(self, text: str) -> None:
         self.pages[-1].append(text)
+        self.chars += len(text)
+        if self.chars > self.limits.max_chars:
+            _check_chars(self.path, self.chars, self.limits)
 
     def new_page(self) -> None:
         if "".join(self.pages[-1]).strip():
@@ -525,9 +628,8 @@ class _PageBuilder:
         return ["".join(page) for page in self.pages]
 
 
-def _docx_pages(body: Any) -> list[str]:
+def _docx_pages(body: Any, builder: _PageBuilder) -> list[str]:
     """The text of each page of a Word document body."""
-    builder = _PageBuilder()
     for block in body.iterchildren():
         paragraphs = [block] if block.tag == _W_P else block.iter(_W_P)
         for paragraph in paragraphs:
@@ -619,7 +721,7 @@ def _decode(data: bytes, path: Path) -> str:
 
 
 def _decode_bytes(data: bytes) -> str | None:
-    """The text of the bytes: BOM, then UTF-8, then charset-normalizer's best guess."""
+    """The text of the bytes: BOM, then UTF-8, then line by line, then a guess at the encoding."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -631,13 +733,55 @@ def _decode_bytes(data: bytes) -> str | None:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    matches = charset_normalizer.from_bytes(data)
+        mixed = _decode_lines(data)
+        if mixed is not None:
+            return mixed
+    return _decode_guessed(data)
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """Text pasted together from UTF-8 and Windows files, each line in its own encoding.
+
+    A line that is valid UTF-8 is read as UTF-8, any other as Windows-1252
+    (Latin-1 for the five bytes it leaves undefined), so one pasted paragraph
+    does not garble the rest. None when no line uses UTF-8 beyond ASCII: then
+    the file is in one legacy encoding, which is better guessed whole.
+    """
+    lines: list[str] = []
+    saw_utf8 = False
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            saw_utf8 = saw_utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(_decode_windows(line))
+    return "\n".join(lines) if saw_utf8 else None
+
+
+def _decode_windows(line: bytes) -> str:
+    """One line in Windows-1252, with Latin-1 for the bytes Windows-1252 leaves undefined."""
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return "".join(
+            chr(b) if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252") for b in line
+        )
+
+
+_CP1252_UNDEFINED: Final = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+_SNIFF_BYTES: Final = 1_000_000
+"""How much of a legacy-encoded file charset-normalizer looks at: its cost grows with the size."""
+
+
+def _decode_guessed(data: bytes) -> str | None:
+    """Decode with charset-normalizer's guess from the first megabyte, preferring Windows-1252."""
+    matches = charset_normalizer.from_bytes(data[:_SNIFF_BYTES])
     best = matches.best()
     if best is None:
         return None
     if any(match.encoding == "cp1252" for match in matches):
-        return data.decode("cp1252")  # American offices: prefer it to its cousins
-    return str(best)
+        return _decode_windows(data)  # American offices: prefer it to its cousins
+    return data.decode(best.encoding, errors="replace")  # the guess came from the start only
 
 
 def _looks_like_text(text: str) -> bool:

@@ -301,3 +301,30 @@ def test_a_folder_with_an_unreadable_subfolder_still_analyses_the_rest(
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     assert "east-haven.txt" in result.output
+
+
+def test_a_folder_with_hostile_files_reports_every_file_good_or_bad(tmp_path: Path) -> None:
+    from tests import hostile
+
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    sample = Path(cli_module.__file__).parent / "samples" / "sample-city-pd-immigration-policy.txt"
+    shutil.copy(sample, folder / "a-good.txt")
+    hostile.docx_with_compression(folder / "b-deflate64.docx", 9)
+    hostile.pdf_stream_bomb(folder / "c-bomb.pdf")
+    hostile.docx_deep_xml(folder / "d-deep.docx")
+
+    result = run("analyze", str(folder), "--format", "json")
+
+    assert result.exit_code == 1  # some files failed; every one is still reported
+    data = json.loads(result.stdout)
+    assert [
+        Path(item["source"] if "error" in item else item["document"]["source"]).name
+        for item in data
+    ] == ["a-good.txt", "b-deflate64.docx", "c-bomb.pdf", "d-deep.docx"]
+    assert_json_contract(data[0])
+    assert "zip compression (method 9)" in data[1]["error"]
+    assert "FREEDOMCITIES_MAX_STREAM_MB" in data[2]["error"]
+    assert "XML nested deeper than 256 levels" in data[3]["error"]
+    assert "Traceback" not in result.output
+    assert result.stderr.count("Error: ") == 3

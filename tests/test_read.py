@@ -32,6 +32,7 @@ from freedomcities.errors import (
     OCRUnavailable,
     UnsupportedFormat,
 )
+from freedomcities.limits import Limits
 from freedomcities.models import Document
 from freedomcities.ocr import TesseractOCR
 from freedomcities.read import read
@@ -350,7 +351,7 @@ def test_bad_input_raises_a_helpful_error(
 def test_file_over_max_bytes_is_refused_before_reading(tmp_path: Path) -> None:
     path = make_pdf(POLICY, tmp_path / "p.pdf")
     with pytest.raises(DocumentTooLarge, match=r"limit of 100 bytes"):
-        read(path, max_bytes=100)
+        read(path, limits=Limits(max_bytes=100))
 
 
 @pytest.mark.parametrize("suffix", [".pdf", ".docx", ".txt"])
@@ -363,8 +364,11 @@ def test_document_over_max_pages_is_refused(tmp_path: Path, suffix: str) -> None
     else:
         path = tmp_path / "p.txt"
         path.write_text("\f".join(pages), encoding="utf-8")
-    with pytest.raises(DocumentTooLarge, match="has 3 pages, more than the limit of 2"):
-        read(path, max_pages=2)
+    with pytest.raises(
+        DocumentTooLarge,
+        match=r"has 3 pages, more than the limit of 2 pages.*FREEDOMCITIES_MAX_PAGES",
+    ):
+        read(path, limits=Limits(max_pages=2))
 
 
 # ---------------------------------------------------------------- fuzzing

@@ -10,6 +10,12 @@ survive a restart of either.
 :func:`run_worker` runs the worker on its own, for deployments that run web
 servers and workers as separate services.
 
+Supervision: ``serve`` watches its worker and starts a new one when it dies
+(out of memory, a crash, ``kill -9``), after putting the dead worker's job
+back in the queue (:mod:`freedomcities.web.scorecards.jobs`). Each worker
+beats every few seconds, so workers on other machines recover each other's
+jobs too.
+
 Stopping: SIGTERM or Ctrl-C stops the web server, then asks the worker to
 finish its current job and stop (SIGTERM, huey's graceful signal here); a
 worker still busy after :data:`WORKER_STOP_SECONDS` is killed.
@@ -32,6 +38,9 @@ from freedomcities.errors import FreedomCitiesError
 
 WORKER_STOP_SECONDS = 30
 """How long a stopping ``serve`` waits for the worker's current job before killing it."""
+
+RESTART_PAUSE_SECONDS = 5.0
+"""How long ``serve`` waits before starting a new worker after one died soon after starting."""
 
 _PARENT_ENV = "FREEDOMCITIES_WORKER_PARENT"
 """Set by ``serve`` for its worker child: the pid whose death tells the worker to stop."""
@@ -126,7 +135,13 @@ def run_worker(workers: int = 1, worker_type: str = "thread") -> None:
         workers=workers, worker_type=worker_type, graceful_signal="TERM"
     )
     _stop_when_orphaned(os.environ.get(_PARENT_ENV, ""))
-    consumer.run()
+    from freedomcities.web.scorecards.jobs import start_heartbeat, worker_name
+
+    heartbeat = start_heartbeat(worker_name())
+    try:
+        consumer.run()
+    finally:
+        heartbeat.set()
 
 
 def check_queue() -> None:
@@ -156,21 +171,91 @@ def worker_command(workers: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def _worker_child(workers: int, echo: Echo) -> Iterator[subprocess.Popen[bytes] | None]:
-    """Start the worker as a child process, and stop it on the way out."""
+def _worker_child(workers: int, echo: Echo) -> Iterator[WorkerSupervisor | None]:
+    """Start the worker as a supervised child process, and stop it on the way out."""
     if workers < 1:
         yield None
         return
-    child = subprocess.Popen(
-        worker_command(workers),
-        env={**os.environ, _PARENT_ENV: str(os.getpid())},
-        start_new_session=True,  # Ctrl-C reaches only us, and we stop the worker in order
-    )
-    echo(f"Started the background worker (process {child.pid}, {workers} at a time).")
+    supervisor = WorkerSupervisor(worker_command(workers), echo=echo)
+    supervisor.start()
+    echo(f"Started the background worker (process {supervisor.pid}, {workers} at a time).")
     try:
-        yield child
+        yield supervisor
     finally:
-        stop_child(child, echo=echo)
+        supervisor.stop()
+
+
+class WorkerSupervisor:
+    """Keeps one worker child running: when it dies, its job is requeued and a new one starts."""
+
+    def __init__(self, command: list[str], *, echo: Echo = print) -> None:
+        self.command = command
+        self.echo = echo
+        self.child: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
+
+    @property
+    def pid(self) -> int | None:
+        return self.child.pid if self.child else None
+
+    def start(self) -> None:
+        """Start the first worker and the thread that watches it."""
+        self._spawn()
+        self._watcher.start()
+
+    def stop(self) -> None:
+        """Stop watching, then stop the worker (letting it finish its job)."""
+        self._stopping.set()
+        with self._lock:
+            child = self.child
+        if child is not None:
+            stop_child(child, echo=self.echo)
+        self._watcher.join(WORKER_STOP_SECONDS)
+
+    def _spawn(self) -> None:
+        with self._lock:
+            self.child = subprocess.Popen(
+                self.command,
+                env={**os.environ, _PARENT_ENV: str(os.getpid())},
+                start_new_session=True,  # Ctrl-C reaches only us, and we stop the worker in order
+            )
+            self.started = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            assert self.child is not None
+            code = self.child.wait()
+            if self._stopping.is_set():
+                return
+            self._recover(self.child.pid, code)
+            if time.monotonic() - self.started < RESTART_PAUSE_SECONDS * 2:
+                self._stopping.wait(RESTART_PAUSE_SECONDS)  # dying at once: do not spin
+            if self._stopping.is_set():
+                return
+            self._spawn()
+            self.restarts += 1
+            self.echo(f"Started a new background worker (process {self.pid}).")
+
+    def _recover(self, pid: int, code: int) -> None:
+        """Say what happened, and put the dead worker's job back in the queue."""
+        self.echo(
+            f"The background worker (process {pid}) stopped unexpectedly (exit code {code}); "
+            "its analysis goes back in the queue and a new worker starts."
+        )
+        try:
+            from django.db import close_old_connections
+
+            from freedomcities.web.scorecards.jobs import forget_worker, worker_name
+
+            requeued = forget_worker(worker_name(pid))
+            close_old_connections()
+            if requeued:
+                self.echo(f"Queued again: policy version(s) {', '.join(map(str, requeued))}.")
+        except Exception:  # the database may be away: the other workers recover it in 30 s
+            log.exception("could not requeue the jobs of worker %s", pid)
 
 
 def stop_child(child: subprocess.Popen[bytes], *, echo: Echo = print) -> int:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("versions/<int:pk>/report/<str:kind>.<str:fmt>", scorecards.report, name="report"),
     path("review/", scorecards.review_queue, name="review_queue"),
     path("review/moves/", scorecards.moves, name="moves"),
+    path("review/jobs/", scorecards.job_queue, name="job_queue"),
     path("review/moves/<int:pk>/", scorecards.decide_move, name="decide_move"),
     path("", include("freedomcities.web.campaign.urls")),
     path("", include("freedomcities.web.campaign.urls_tools")),

@@ -34,22 +34,22 @@ REDIS = "redis://127.0.0.1:6379/15"
 FIRST_START_SECONDS = 240  # migrate, load Arizona, analyse the demo on a busy 2-core machine
 JOB_SECONDS = 180  # load the embedding model and analyse one policy
 
-ENQUEUE = f"""
+ENQUEUE = """
 import datetime, pathlib
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind
 from freedomcities.web.scorecards.actions import upload_version
-mesa = Jurisdiction.objects.create(
+mesa, _ = Jurisdiction.objects.get_or_create(
     ocd_id="ocd-division/country:us/state:az/place:mesa", kind=Kind.PLACE, name="Mesa", state="AZ"
 )
-agency = Agency.objects.create(
+agency, _ = Agency.objects.get_or_create(
     jurisdiction=mesa, kind=AgencyKind.POLICE, name="Sample police department (test)",
     is_sample=True,
 )
 upload = SimpleUploadedFile(
-    "policy.txt", pathlib.Path({str(SAMPLE)!r}).read_bytes(), content_type="text/plain"
+    pathlib.Path(FILE).name, pathlib.Path(FILE).read_bytes(), content_type="text/plain"
 )
 with transaction.atomic():
     version = upload_version(
@@ -192,14 +192,16 @@ def _sqlite(data: Path, sql: str, *params: Any) -> Any:
     return row[0] if row else None
 
 
-def _enqueue(env: dict[str, str]) -> int:
-    """Migrate, then upload the sample policy; its analysis waits in the queue. Its version id."""
+def _enqueue(env: dict[str, str], file: Path = SAMPLE, *, waits: bool = True) -> int:
+    """Migrate, then upload a policy; its analysis waits in the queue. Its version id."""
     _run(env, "manage", "migrate", "--verbosity", "0")
+    script = f"FILE = {str(file)!r}\n" + ENQUEUE
     (line,) = [
-        ln for ln in _run(env, "manage", "shell", "-c", ENQUEUE).splitlines() if "QUEUED" in ln
+        ln for ln in _run(env, "manage", "shell", "-c", script).splitlines() if "QUEUED" in ln
     ]
     _, version, pending = line.split()
-    assert pending == "1", "the job should wait in the queue while no worker runs"
+    if waits:
+        assert pending == "1", "the job should wait in the queue while no worker runs"
     return int(version)
 
 
@@ -381,3 +383,48 @@ def test_manage_reports_an_unknown_command_without_a_traceback() -> None:
     assert result.exit_code == 1
     assert "Unknown command: 'no-such-command'" in result.output
     assert "Traceback" not in result.output
+
+
+# --- supervision ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_is_replaced_and_its_job_comes_back_within_a_minute(
+    tmp_path: Path, start: Callable[..., Running]
+) -> None:
+    from documents import make_scanned_pdf
+
+    scan = make_scanned_pdf(SAMPLE.read_text(encoding="utf-8") * 3, tmp_path / "scan.pdf")
+    env = _env(tmp_path)
+    slow = _enqueue(env, scan)  # a scan: OCR keeps its worker busy for a while
+    port = _free_port()
+    server = start("serve", "--port", str(port), "--threads", "2", env=env)
+    first = int(re.search(r"process (\d+)", server.wait_for("background worker", 60))[1])  # type: ignore[index]
+    state = "select job_state from scorecards_policyversion where id = ?"
+    _wait_until(lambda: _sqlite(tmp_path, state, slow) == "running", JOB_SECONDS, "the OCR job")
+
+    os.kill(first, signal.SIGKILL)
+    killed = time.monotonic()
+    _wait_until(
+        lambda: (
+            _sqlite(tmp_path, "select lost_runs from scorecards_policyversion where id = ?", slow)
+            == 1
+        ),
+        60,
+        "the killed worker's job going back in the queue",
+    )
+    assert time.monotonic() - killed < 60
+    assert "stopped unexpectedly" in server.output
+    line = server.wait_for("Started a new background worker", 30)
+    assert int(re.search(r"process (\d+)", line)[1]) != first  # type: ignore[index]
+
+    after = _enqueue(env, SAMPLE, waits=False)
+    _wait_until(lambda: _sqlite(tmp_path, state, after) == "done", JOB_SECONDS, "the next upload")
+    _wait_until(
+        lambda: _sqlite(tmp_path, state, slow) in ("done", "failed"),
+        JOB_SECONDS,
+        "the requeued job",
+    )
+    page_status, _headers, _body = _get(f"http://127.0.0.1:{port}/healthz")
+    assert page_status == 200
+    assert server.stop(signal.SIGTERM) == 0

@@ -49,6 +49,7 @@ from freedomcities.web.scorecards.models import (
     RuleResult,
     Section,
     Status,
+    WorkerBeat,
 )
 from freedomcities.web.scorecards.reports import save_snapshot
 
@@ -120,8 +121,6 @@ def queue_analysis(version: PolicyVersion) -> None:
     analyse_version(version.pk)
 
 
-STALLED_AFTER = datetime.timedelta(minutes=30)
-
 FILE_PROBLEMS = (
     UnsupportedFormat,
     CorruptDocument,
@@ -136,16 +135,21 @@ def retry_analysis(version: PolicyVersion) -> None:
     """Analyse a version again after a failure, or after a worker stopped mid-job."""
     if not (version.job_state == JobState.FAILED or is_stalled(version)):
         raise ActionError(_("Only a failed or stalled analysis can be retried."))
+    PolicyVersion.objects.filter(pk=version.pk).update(lost_runs=0)
     queue_analysis(version)
 
 
 def is_stalled(version: PolicyVersion) -> bool:
-    """A job still marked running long after it started: its worker was stopped."""
+    """A job marked running whose worker has gone silent (workers put such jobs back themselves)."""
+    from freedomcities.web.scorecards.jobs import SILENT_AFTER
+
+    cutoff = timezone.now() - SILENT_AFTER
     started = version.job_started_at
     return (
         version.job_state == JobState.RUNNING
         and started is not None
-        and timezone.now() - started > STALLED_AFTER
+        and started < cutoff
+        and not WorkerBeat.objects.filter(name=version.worker, last_seen__gte=cutoff).exists()
     )
 
 
@@ -161,8 +165,10 @@ def run_analysis(
     version = PolicyVersion.objects.select_related("policy__agency__jurisdiction").get(
         pk=version_id
     )
+    from freedomcities.web.scorecards.jobs import worker_name
+
     PolicyVersion.objects.filter(pk=version_id).update(
-        job_state=JobState.RUNNING, progress=1, job_started_at=timezone.now()
+        job_state=JobState.RUNNING, progress=1, job_started_at=timezone.now(), worker=worker_name()
     )
     try:
         scorecard = analyse(

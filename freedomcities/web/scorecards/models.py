@@ -82,6 +82,12 @@ class PolicyVersion(models.Model):
     job_state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done"))
     job_started_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(
+        max_length=100, blank=True, help_text=_("The worker running the analysis (host:process).")
+    )
+    lost_runs = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Times the worker running this analysis stopped before it ended.")
+    )
     error = models.TextField(blank=True)
     retry_helps = models.BooleanField(
         default=True,
@@ -131,6 +137,24 @@ class PolicyVersion(models.Model):
         for review in self.reviews.order_by("created_at", "pk"):
             latest[review.rule_id] = review
         return latest
+
+
+class WorkerBeat(models.Model):
+    """A background worker's sign of life, written every few seconds while it runs.
+
+    A job whose worker has gone silent is put back in the queue (see
+    :mod:`freedomcities.web.scorecards.jobs`), and staff see the workers on the jobs page.
+    """
+
+    name = models.CharField(max_length=100, unique=True, help_text=_("host:process"))
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Analysis(models.Model):

@@ -20,7 +20,7 @@ from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.languages import document_language, reader_language, rules_in
-from freedomcities.web.scorecards import actions, dashboard, learning, reports
+from freedomcities.web.scorecards import actions, dashboard, jobs, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import (
     JobState,
@@ -292,6 +292,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("-uploaded_at")
     )
     return render(request, "scorecards/queue.html", {"drafts": drafts})
+
+
+@role_required(Role.STAFF)
+def job_queue(request: HttpRequest) -> HttpResponse:
+    """The analysis queue for staff: what waits, runs and failed, and whether the workers live."""
+    return render(request, "scorecards/jobs.html", jobs.queue_state())
 
 
 @role_required(Role.STAFF)

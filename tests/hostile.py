@@ -1,0 +1,263 @@
+"""Build hostile files: small on disk, enormous once read.
+
+Each builder writes a real file that a PDF viewer or Word would try to open:
+decompression bombs, pages with too many characters, XML nested too deep,
+zips with odd compression or encryption flags, text in mixed encodings. The
+bombs are compressed a megabyte at a time, so making one never costs the
+memory reading it would.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from tests.documents import make_docx
+
+_MB = 1_000_000
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _stream(dictionary: bytes, data: bytes) -> bytes:
+    return b"<< %s /Length %d >>\nstream\n" % (dictionary, len(data)) + data + b"\nendstream"
+
+
+def write_pdf(path: Path, contents: list[bytes], extra: list[bytes] | None = None) -> Path:
+    """A PDF with one page per content stream (already Flate-compressed), plus extra objects.
+
+    Extra objects are numbered after the pages; each page may draw ``/Im1``, the first.
+    """
+    extra = extra or []
+    count = len(contents)
+    first_extra = 4 + 2 * count
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
+        _FONT,
+    ]
+    image = b"/XObject << /Im1 %d 0 R >>" % first_extra if extra else b""
+    for index, content in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> %s >> >>" % (5 + 2 * index, image)
+        )
+        objects.append(_stream(b"/Filter /FlateDecode", content))
+    objects.extend(extra)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _text_op(text: str = "Officers shall not ask about immigration status.") -> bytes:
+    return b"BT /F1 12 Tf 72 700 Td (" + text.encode() + b") Tj ET\n"
+
+
+def pdf_stream_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
+    """One page whose content stream inflates to ``inflated`` bytes (mostly spaces)."""
+    return write_pdf(path, [_one_stream(_text_op(), b" ", inflated)])
+
+
+def _one_stream(head: bytes, piece: bytes, total: int) -> bytes:
+    """zlib data for ``head`` then ``piece`` repeated to ``total`` bytes."""
+    compressor = zlib.compressobj(1)
+    parts = [compressor.compress(head)]
+    block = piece * max(1, _MB // len(piece))
+    written = 0
+    while written < total:
+        parts.append(compressor.compress(block))
+        written += len(block)
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def pdf_picture_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
+    """A page that draws a grey picture whose pixels inflate to ``inflated`` bytes."""
+    side = int(inflated**0.5)
+    pixels = _one_stream(b"", b"\x80", side * side)
+    image = _stream(
+        b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode" % (side, side),
+        pixels,
+    )
+    content = zlib.compress(_text_op() + b"q 612 0 0 792 0 0 cm /Im1 Do Q\n")
+    return write_pdf(path, [content], [image])
+
+
+def pdf_many_streams(path: Path, pages: int, inflated_each: int) -> Path:
+    """Many pages, each stream just under the per-stream limit: the per-file limit catches them."""
+    content = _one_stream(_text_op(), b" ", inflated_each)
+    return write_pdf(path, [content] * pages)
+
+
+def pdf_crowded_page(path: Path, lines: int) -> Path:
+    """One page with ``lines`` lines of 100 distinct characters at tiny size: text beyond reason."""
+    row = b"(" + bytes(range(0x41, 0x5B)) * 3 + b"0123456789abcdefghijkl) Tj 0 -0.2 Td\n"
+    content = _one_stream(b"BT /F1 0.2 Tf 1 790 Td 0.1 TL\n", row, lines * len(row))
+    return write_pdf(path, [content])
+
+
+def pdf_with_broken_streams(path: Path) -> Path:
+    """A PDF whose only content stream is not valid zlib: damaged, not blank."""
+    return write_pdf(path, [b"x\x9c" + bytes(range(256)) * 4])
+
+
+def docx_xml_bomb(path: Path, inflated: int = 100 * _MB) -> Path:
+    """A Word file whose document.xml inflates to ``inflated`` bytes of paragraphs."""
+    paragraph = b"<w:p><w:r><w:t>Officers shall not ask.</w:t></w:r></w:p>"
+    return _docx_with_document_xml(path, paragraph, inflated)
+
+
+def docx_deep_xml(path: Path, depth: int = 100_000) -> Path:
+    """A Word file whose body nests ``depth`` elements inside each other."""
+    xml = b"<w:sdt>" * depth + b"<w:p><w:r><w:t>Deep</w:t></w:r></w:p>" + b"</w:sdt>" * depth
+    return _docx_with_document_xml(path, xml, len(xml))
+
+
+def _docx_with_document_xml(path: Path, piece: bytes, size: int) -> Path:
+    """A real Word file whose body is ``piece`` repeated to ``size`` bytes, deflated as it goes."""
+    template = make_docx("Placeholder.", path.with_suffix(".template.docx"))
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+        b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    )
+    tail = b"</w:body></w:document>"
+    raw, total, crc = _raw_deflate(head, piece, size, tail)
+    return _replace_member(template, path, "word/document.xml", raw, total, crc)
+
+
+def _raw_deflate(head: bytes, piece: bytes, size: int, tail: bytes) -> tuple[bytes, int, int]:
+    """Raw deflate of head, piece repeated to ``size`` bytes, and tail; with length and CRC."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+    block = piece * max(1, _MB // len(piece))
+    parts, total, crc = [], 0, 0
+    for chunk in _repeat(head, block, size, tail):
+        parts.append(compressor.compress(chunk))
+        total, crc = total + len(chunk), zlib.crc32(chunk, crc)
+    parts.append(compressor.flush())
+    return b"".join(parts), total, crc
+
+
+def _repeat(head: bytes, block: bytes, size: int, tail: bytes) -> Iterator[bytes]:
+    yield head
+    written = 0
+    while written < size:
+        yield block
+        written += len(block)
+    yield tail
+
+
+def _replace_member(template: Path, path: Path, name: str, raw: bytes, size: int, crc: int) -> Path:
+    """Copy a zip, writing one member from already-deflated bytes (so it is never inflated here)."""
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+    _append_raw_member(path, name, raw, size, crc)
+    template.unlink()
+    return path
+
+
+def _append_raw_member(path: Path, name: str, raw: bytes, size: int, crc: int) -> None:
+    """Add a member whose deflated bytes are given, rewriting the central directory."""
+    with zipfile.ZipFile(path, "a") as archive:
+        info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.file_size, info.compress_size, info.CRC = size, len(raw), crc
+        assert archive.fp is not None
+        archive.fp.seek(archive.start_dir)
+        info.header_offset = archive.fp.tell()
+        archive.fp.write(info.FileHeader(zip64=size > 0xFFFFFFFF))
+        archive.fp.write(raw)
+        archive.start_dir = archive.fp.tell()
+        archive.filelist.append(info)
+        archive.NameToInfo[name] = info
+        archive._didModify = True
+
+
+def docx_picture_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
+    """A Word file carrying a 'picture' part of ``inflated`` zero bytes."""
+    make_docx("Officers shall not ask about immigration status.", path)
+    raw, size, crc = _raw_deflate(b"", bytes(_MB), inflated, b"")
+    _append_raw_member(path, "word/media/image1.png", raw, size, crc)
+    return path
+
+
+def docx_with_compression(path: Path, method: int) -> Path:
+    """A real Word file whose parts claim a zip compression method (9: Deflate64, unsupported)."""
+    data = bytearray(make_docx("Officers shall not ask.", path).read_bytes())
+    _patch_zip_headers(data, method_at=(8, 10), value=struct.pack("<H", method))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def docx_zip_encrypted(path: Path) -> Path:
+    """A real Word file whose parts carry the zip 'encrypted' flag."""
+    data = bytearray(make_docx("Officers shall not ask.", path).read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            data[start + offset] |= 1
+            start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _patch_zip_headers(data: bytearray, method_at: tuple[int, int], value: bytes) -> None:
+    """Set the compression method field of every local and central header."""
+    for signature, offset in zip((b"PK\x03\x04", b"PK\x01\x02"), method_at, strict=True):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            data[start + offset : start + offset + 2] = value
+            start += 4
+
+
+def docx_password(path: Path, password: str = "secret") -> Path:
+    """A Word file protected by a password, as Word saves it (an encrypted OLE package)."""
+    plain = make_docx("Officers shall not ask.", path.with_suffix(".plain.docx"))
+    encrypted = io.BytesIO()
+    with plain.open("rb") as source:
+        office = OOXMLFile(source)
+        office.encrypt(password, encrypted)
+    path.write_bytes(encrypted.getvalue())
+    plain.unlink()
+    return path
+
+
+def docx_pictures_only(path: Path, picture: Path) -> Path:
+    """A Word file holding one picture of a page and no text."""
+    import docx
+
+    document = docx.Document()
+    document.add_picture(str(picture))
+    document.save(str(path))
+    return path
+
+
+def mixed_encodings(path: Path) -> Path:
+    """Text pasted together from a UTF-8 file and a Windows-1252 file."""
+    lines = [
+        "Política de inmigración: “los oficiales” no preguntarán.".encode(),
+        "Officers shall not ask about a person\u2019s status — résumé of § 4.".encode("cp1252"),
+        "Señor García está protegido por la sección 5.".encode(),
+        "Caf\xe9 and na\xefve, from an old office file.".encode("cp1252"),
+    ]
+    path.write_bytes(b"\n".join(lines))
+    return path
