@@ -29,6 +29,7 @@ from rich.text import Text
 
 from freedomcities import __version__
 from freedomcities.analyze import analyze, analyze_many
+from freedomcities.cache import analyze_cached
 from freedomcities.errors import DocumentError, FreedomCitiesError
 from freedomcities.evaluate import evaluate, load_corpus
 from freedomcities.judge import Engine
@@ -760,9 +761,9 @@ def _documents_in(folder: Path) -> list[Path]:
 
 
 def _analyze_one(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
-    """Analyse one file, with a progress bar on stderr for a long document."""
+    """Analyse one file (once per content: see :mod:`freedomcities.cache`), with a progress bar."""
     with _PageProgress(labels()["reading"].format(source=path.name)) as progress:
-        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, progress=progress)
+        return analyze_cached(path, ruleset=ruleset, jurisdiction=jurisdiction, progress=progress)
 
 
 def _analyze_several(files: list[Path], ruleset: str, jurisdiction: str | None) -> list[Result]:

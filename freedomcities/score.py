@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from freedomcities.models import Finding, RuleResult, Stance, Status
 from freedomcities.rules import Rule, Ruleset
@@ -92,3 +93,23 @@ def _status(findings: list[Finding]) -> Status:
 def _suggest(rule: Rule, jurisdiction: str | None) -> str:
     """The model text to adopt, filled in for the jurisdiction and its state."""
     return rule.model_text(place_of(jurisdiction), state_of(jurisdiction))
+
+
+def place_results(
+    results: Iterable[RuleResult], ruleset: Ruleset, jurisdiction: str | None
+) -> tuple[RuleResult, ...]:
+    """The same results with the model text filled in for another jurisdiction.
+
+    The place only changes the suggested wording, never a status, so a stored
+    analysis serves every agency whose file has the same content.
+    """
+    rules = {rule.id: rule for rule in ruleset.rules}
+    return tuple(
+        replace(
+            result,
+            suggestion=None
+            if result.status == "meets"
+            else _suggest(rules[result.rule_id], jurisdiction),
+        )
+        for result in results
+    )
