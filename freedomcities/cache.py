@@ -145,12 +145,35 @@ def analyze_cached(
         DocumentError: the file cannot be read; the message says why.
         RulesetError: the ruleset has a mistake; the message says where.
     """
+    scorecard, _kept = analyze_or_reuse(
+        path,
+        ruleset=ruleset,
+        jurisdiction=jurisdiction,
+        embedder=embedder,
+        progress=progress,
+        model=model,
+        cache=cache,
+    )
+    return scorecard
+
+
+def analyze_or_reuse(
+    path: str | Path,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    jurisdiction: str | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
+    cache: AnalysisCache | None = None,
+) -> tuple[Scorecard, bool]:
+    """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     cache = cache or default_cache()
     key = analysis_key(file_digest(path), rules, model)
     kept = cache.get(key)
     if kept is not None:
-        return for_file(kept, path, rules, jurisdiction)
+        return for_file(kept, path, rules, jurisdiction), True
     scorecard = analyze(
         path,
         ruleset=rules,
@@ -160,7 +183,7 @@ def analyze_cached(
         model=model,
     )
     cache.put(key, scorecard)
-    return scorecard
+    return scorecard, False
 
 
 def for_file(

@@ -14,6 +14,7 @@ what happened, why, and what to do next. The hierarchy::
     ├── RulesetError           a ruleset data file with a mistake in it
     ├── ReportError            a report that cannot be made or written
     ├── CorpusError            a labelled corpus that does not follow its format
+    ├── ManifestError          a sweep's list of agencies that cannot be read
     └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
 """
 
@@ -58,6 +59,10 @@ class RulesetError(FreedomCitiesError):
 
 class CorpusError(FreedomCitiesError):
     """A labelled corpus folder does not follow the corpus format."""
+
+
+class ManifestError(FreedomCitiesError):
+    """A sweep manifest (the CSV of agencies and their files) cannot be read."""
 
 
 class EmbeddingUnavailable(FreedomCitiesError):
