@@ -59,12 +59,14 @@ class TesseractOCR:
         language: Tesseract language code(s), e.g. ``"eng"`` or ``"eng+spa"``.
         page_mode: Tesseract page segmentation mode; 3 is fully automatic.
         timeout: Seconds to allow for one page before giving up.
+        options: More command-line arguments, e.g. ``("-c", "tessedit_do_invert=0")``.
     """
 
     command: str = "tesseract"
     language: str = "eng"
     page_mode: int = 3
     timeout: float = 300.0
+    options: tuple[str, ...] = ()
 
     def read_image(self, png: bytes) -> str:
         """Return the text Tesseract reads in one PNG page image.
@@ -73,7 +75,10 @@ class TesseractOCR:
             OCRUnavailable: Tesseract is not installed or cannot run.
             DocumentError: Tesseract took longer than ``timeout``.
         """
-        args = [self.command, "stdin", "stdout", "-l", self.language, "--psm", str(self.page_mode)]
+        args = [
+            *(self.command, "stdin", "stdout", "-l", self.language, "--psm", str(self.page_mode)),
+            *self.options,
+        ]
         try:
             done = subprocess.run(
                 args,

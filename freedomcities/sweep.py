@@ -155,10 +155,18 @@ class JsonLines:
         if not fresh:
             return 0
         with self.path.open("a", encoding="utf-8") as file:
+            if file.tell() and not self._ends_with_newline():
+                file.write("\n")  # after a line cut short when a run was stopped
             for record in fresh:
                 file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
                 self._seen.add(_key(record))
         return len(fresh)
+
+
+    def _ends_with_newline(self) -> bool:
+        with self.path.open("rb") as file:
+            file.seek(-1, 2)
+            return file.read(1) == b"\n"
 
 
 def _key(record: dict[str, Any]) -> tuple[str, str, str]:

@@ -10,14 +10,18 @@ from functools import lru_cache
 
 from huey.contrib.djhuey import db_task, on_startup
 
-from freedomcities.embed import Embedder, default_embedder
+from freedomcities.embed import Embedder, RememberingEmbedder, default_embedder
 from freedomcities.web.scorecards.actions import run_analysis
 
 
 @lru_cache(maxsize=1)
 def _embedder() -> Embedder:
-    """One embedding model per worker process, loaded on its first job."""
-    return default_embedder(threads=1)
+    """One embedding model per worker process, loaded on its first job.
+
+    It remembers the passages it embedded: policies share templates, so a warm
+    worker embeds a passage seen in another agency's file only once.
+    """
+    return RememberingEmbedder(default_embedder(threads=1))
 
 
 @db_task()  # type: ignore[untyped-decorator]
