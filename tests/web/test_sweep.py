@@ -79,11 +79,14 @@ def _lines(database: Path) -> list[tuple[int, str, str]]:
         ).fetchall()
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def _wait(condition: Callable[[], bool], timeout: float, what: str, *running: Running) -> None:
+    """Wait for a condition while the commands run; fail with their output if they stop."""
     deadline = time.monotonic() + timeout
     while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {what} within {timeout} s")
+        ended = [r for r in running if r.process.poll() is not None]
+        if ended or time.monotonic() > deadline:
+            outputs = "\n---\n".join(r.output for r in running)
+            pytest.fail(f"no {what} within {timeout} s:\n{outputs}")
         time.sleep(0.2)
 
 
@@ -105,6 +108,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_repeats_nothing(
         ),
         SWEEP_SECONDS,
         "file done while another is being analysed",
+        first,
+        sweep,
     )
     first.stop(signal.SIGKILL)
     at_kill = _lines(database)
