@@ -576,7 +576,8 @@ def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int
         sweep = queue_sweep(manifest, rows)
         counts = sweep_counts(sweep)
         click.echo(
-            f"{counts.total} files: {counts.done} already analysed, {counts.queued} queued. "
+            f"{counts.total} files: {counts.done} already analysed, "
+            f"{counts.total - counts.done} to analyse. "
             "Start `freedomcities worker` on each machine that shares the database and queue."
         )
         if no_wait:

@@ -164,7 +164,7 @@ def test_running_the_sweep_again_skips_what_is_done_and_lists_bad_lines(
     assert again.process.wait(SWEEP_SECONDS) == 1
     again.wait_for("Analysed 6 of 7 files", 5)
     worker.stop()
-    assert "7 files: 6 already analysed, 1 queued" in again.output
+    assert "7 files: 6 already analysed, 1 to analyse" in again.output
     assert len(manifest.with_suffix(".jsonl").read_text().splitlines()) == 6
 
 
