@@ -162,7 +162,6 @@ class JsonLines:
                 self._seen.add(_key(record))
         return len(fresh)
 
-
     def _ends_with_newline(self) -> bool:
         with self.path.open("rb") as file:
             file.seek(-1, 2)
