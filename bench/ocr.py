@@ -1,8 +1,8 @@
 """Choose the OCR settings by measurement: speed on real scans, accuracy against real text layers.
 
 Every setting is measured in this run against the baseline measured in this run
-(Tesseract at 300 dpi, page mode 3, inverted lines tried: what ``read`` used
-before this benchmark; ``read`` now uses 200 dpi without inverted lines).
+(Tesseract at 300 dpi, page mode 3: what ``read`` used before this benchmark;
+``read`` now renders at 200 dpi, ``freedomcities.ocr.OCR_DPI``).
 
 - **scanned pages/s per core**: the scanned 287(g) agreements in ``../shared/moa/``
   (``index.json`` says which), each page rendered and read one at a time on one
