@@ -596,6 +596,7 @@ def _watch_sweep(sweep: Any, output: Path, lease: int) -> None:
         failures,
         finished_records,
         requeue_stalled,
+        requeue_unqueued,
         sweep_counts,
     )
 
@@ -611,6 +612,7 @@ def _watch_sweep(sweep: Any, output: Path, lease: int) -> None:
                 polls += 1
                 if polls % 10 == 0:
                     requeue_stalled(datetime.timedelta(minutes=lease))
+                    requeue_unqueued(sweep)
                 time.sleep(1)
     except KeyboardInterrupt:
         click.echo("Stopped watching; the workers go on. Run the same command to watch again.")

@@ -18,6 +18,7 @@ from freedomcities.web.scorecards.sweep import (
     failures,
     finished_records,
     queue_sweep,
+    requeue_unqueued,
     sweep_counts,
 )
 
@@ -106,3 +107,15 @@ def test_an_upload_of_a_file_already_analysed_is_not_read_again(
     version.refresh_from_db()
     assert version.job_state == JobState.DONE
     assert reads == ["policy.txt"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lines_whose_jobs_the_queue_lost_are_queued_again(
+    arizona: Jurisdiction, manifest: Path
+) -> None:
+    sweep = queue_sweep(manifest, read_manifest(manifest))
+    line = SweepItem.objects.get(sweep=sweep, agency_name="Mesa Police Department")
+    SweepItem.objects.filter(pk=line.pk).update(state=JobState.QUEUED)  # its job is gone
+    assert requeue_unqueued(sweep) == 1
+    assert SweepItem.objects.get(pk=line.pk).state == JobState.DONE
+    assert requeue_unqueued(sweep) == 0

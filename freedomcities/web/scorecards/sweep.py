@@ -296,6 +296,26 @@ def requeue_stalled(lease: datetime.timedelta = LEASE) -> int:
     return count
 
 
+def requeue_unqueued(sweep: Sweep) -> int:
+    """Queue again the sweep's waiting lines when the queue itself is empty; return how many.
+
+    Lines wait in the database and their jobs in the queue. If the queue lost
+    its jobs (Redis restarted without saving, or emptied by hand) while no line
+    is being analysed, the lines would wait for ever: their jobs are put back.
+    A job put back twice does no harm: the second finds its line claimed.
+    """
+    from django.conf import settings
+
+    if settings.HUEY.pending_count() or sweep.items.filter(state=JobState.RUNNING).exists():
+        return 0
+    waiting = list(sweep.items.filter(state=JobState.QUEUED).values_list("pk", flat=True))
+    for item_id in waiting:
+        _enqueue(item_id)
+    if waiting:
+        log.warning("the queue had lost %s waiting sweep lines; queued them again", len(waiting))
+    return len(waiting)
+
+
 def _lost(item: SweepItem, host: str, before: datetime.datetime) -> bool:
     """Whether a running line's worker is gone."""
     claimer, _, pid = item.claimed_by.rpartition(":")
