@@ -416,6 +416,10 @@ class RememberingEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """The inner embedder's vectors, computed only for texts not seen lately."""
+        with self._lock:
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> Vectors:
         fresh = list(dict.fromkeys(text for text in texts if text not in self._vectors))
         if fresh:
             self._vectors.update(zip(fresh, self.inner.embed(fresh), strict=True))
