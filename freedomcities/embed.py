@@ -398,13 +398,15 @@ class RememberingEmbedder:
     Policies are written from a few templates (Lexipol manuals, ICE's three
     287(g) agreements), so a sweep meets the same passages in agency after
     agency; a warm worker embeds each once. Holds at most ``size`` vectors
-    (1.5 KB each), dropping the oldest first.
+    (1.5 KB each), dropping the oldest first. Safe to share between a worker's
+    threads: one call embeds at a time.
     """
 
     def __init__(self, inner: Embedder, size: int = 200_000) -> None:
         self.inner = inner
         self.size = size
         self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
