@@ -122,6 +122,13 @@ def peak_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its finished children (Tesseract), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def raw_child() -> None:
     """In a fresh process: extract every page's text layer; print pages, seconds, peak MB."""
     import pypdfium2 as pdfium
@@ -203,6 +210,7 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
         )
         wall = time.perf_counter() - started
         peaks = [peak_mb(p.pid) for p in procs]
+        cpu = sum(cpu_seconds(p.pid) for p in procs)
         resumed = time.perf_counter()
         again = subprocess.run(
             command("sweep", str(manifest), "-o", str(output)),
@@ -227,6 +235,7 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
         "resume_seconds": round(resume, 1),
         "pages": sum(item["pages"] for item in items),
         "peak_mb_per_worker": [round(p) for p in peaks],
+        "worker_cpu_seconds": round(cpu, 1),
         "items": items,
     }
 
@@ -270,6 +279,7 @@ def rates(run: dict[str, Any]) -> dict[str, float]:
         else -1,
         "warm_287g_text_seconds_min": round(min(warm_text), 2) if warm_text else -1,
         "wall_pages_per_s": round(run["pages"] / run["wall_seconds"], 2),
+        "pages_per_cpu_second": round(run["pages"] / max(run["worker_cpu_seconds"], 1e-9), 2),
     }
 
 
@@ -317,6 +327,8 @@ def report(run: dict[str, Any], baseline: dict[str, Any]) -> None:
         f"\n{run['workers']} worker(s): {run['pages']} pages in {run['wall_seconds']} s = "
         f"{r['wall_pages_per_s']} pages/s ({raw_rate / r['wall_pages_per_s']:.0f}x raw time); "
         f"peak MB per worker {run['peak_mb_per_worker']}; resume {run['resume_seconds']} s\n"
+        f"  workers' CPU: {run['worker_cpu_seconds']} s = {r['pages_per_cpu_second']} pages per "
+        f"CPU second (x{os.cpu_count()} cores = the rate of this machine if nothing else ran)\n"
         f"  text pages/s (manuals): {r['text_pages_per_s_per_worker']} per worker, "
         f"{r['text_pages_per_s_machine']} per machine\n"
         f"  scanned pages/s: {r['scanned_pages_per_s_per_worker']} per worker, "
