@@ -3,7 +3,7 @@
 Each command parses its options and calls the library; the work happens in
 :mod:`freedomcities.analyze`, :mod:`freedomcities.evaluate` and
 :mod:`freedomcities.render`. The web app's commands (``serve``, ``worker``,
-``seed``, ``createuser``, ``remind``, ``export-reviews``, ``reanalyze``, ``manage``)
+``sweep``, ``seed``, ``createuser``, ``remind``, ``export-reviews``, ``reanalyze``, ``manage``)
 start Django inside the command only, so the others never import it. Every expected failure (a
 :class:`~freedomcities.errors.FreedomCitiesError`) prints one line,
 ``Error: <message>``, and exits with status 1; Ctrl-C exits 130 quietly.
@@ -23,12 +23,19 @@ from typing import Any, Self
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.rule import Rule as Divider
 from rich.text import Text
 
 from freedomcities import __version__
 from freedomcities.analyze import analyze, analyze_many
+from freedomcities.cache import analyze_cached
 from freedomcities.errors import DocumentError, FreedomCitiesError
 from freedomcities.evaluate import evaluate, load_corpus
 from freedomcities.judge import Engine
@@ -556,6 +563,100 @@ def worker_command(workers: int) -> None:
         run_worker(workers)
 
 
+@cli.command("sweep")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="The JSON Lines file of results, one line per file (default: <manifest name>.jsonl "
+    "beside the manifest).",
+)
+@click.option(
+    "--no-wait", is_flag=True, help="Queue the files and return, without watching the workers."
+)
+@click.option(
+    "--lease",
+    type=click.IntRange(1),
+    default=60,
+    show_default=True,
+    help="Minutes after which a file claimed by a silent worker on another machine is queued "
+    "again.",
+)
+def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int) -> None:
+    """Analyse every agency's policy in a manifest, on as many workers as you start.
+
+    MANIFEST is a CSV with one agency per line: name, ocd_id, path (and optionally
+    date). Each file is queued for `freedomcities worker`, on this machine or any
+    other that shares the database and queue. Running the same command again
+    resumes: files already analysed by the same judge are skipped.
+    """
+    from freedomcities.sweep import read_manifest
+
+    rows = read_manifest(manifest)  # a bad manifest stops here, before anything is queued
+    output = output or manifest.with_suffix(".jsonl")
+    with _web_app():
+        from freedomcities.web.scorecards.sweep import queue_sweep, sweep_counts
+        from freedomcities.web.seed import migrate
+        from freedomcities.web.server import check_queue
+
+        migrate()
+        check_queue()
+        sweep = queue_sweep(manifest, rows)
+        counts = sweep_counts(sweep)
+        click.echo(
+            f"{counts.total} files: {counts.done} already analysed, "
+            f"{counts.total - counts.done} to analyse. "
+            "Start `freedomcities worker` on each machine that shares the database and queue."
+        )
+        if no_wait:
+            return
+        _watch_sweep(sweep, output, lease)
+
+
+def _watch_sweep(sweep: Any, output: Path, lease: int) -> None:
+    """Show the sweep's progress until every file is done or failed, then list the failures."""
+    import datetime
+
+    from django.utils.timezone import now as timezone_now
+
+    from freedomcities.sweep import JsonLines
+    from freedomcities.web.scorecards.sweep import (
+        failures,
+        finished_records,
+        requeue_stalled,
+        requeue_unqueued,
+        sweep_counts,
+    )
+
+    results, started, polls = JsonLines(output), time.monotonic(), 0
+    since = None  # results are written as they finish, each read from the database once
+    try:
+        with _SweepProgress() as progress:
+            while not (counts := sweep_counts(sweep)).finished:
+                progress(counts, time.monotonic() - started)
+                polled_at = timezone_now()
+                results.write(finished_records(sweep, since=since))
+                since = polled_at - datetime.timedelta(seconds=5)
+                polls += 1
+                if polls % 10 == 0:
+                    requeue_stalled(datetime.timedelta(minutes=lease))
+                    requeue_unqueued(sweep)
+                time.sleep(1)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching; the workers go on. Run the same command to watch again.")
+        raise
+    written = results.write(finished_records(sweep))
+    for item in failures(sweep):
+        click.echo(f"Error: line {item.line} ({item.agency_name}, {item.path}): {item.error}")
+    click.echo(
+        f"Analysed {counts.done} of {counts.total} files ({counts.pages:,} pages); "
+        f"{counts.failed} could not be analysed. Results: {output} (+{written} lines)."
+    )
+    if counts.failed:
+        sys.exit(1)
+
+
 @cli.command("seed")
 @click.option("--states", help="Load these states: postal codes separated by commas, e.g. AZ,CA.")
 @click.option("--all", "all_states", is_flag=True, help="Load every state and DC.")
@@ -804,9 +905,9 @@ def _documents_in(folder: Path) -> list[Path]:
 
 
 def _analyze_one(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
-    """Analyse one file, with a progress bar on stderr for a long document."""
+    """Analyse one file (once per content: see :mod:`freedomcities.cache`), with a progress bar."""
     with _PageProgress(labels()["reading"].format(source=path.name)) as progress:
-        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, progress=progress)
+        return analyze_cached(path, ruleset=ruleset, jurisdiction=jurisdiction, progress=progress)
 
 
 def _analyze_several(files: list[Path], ruleset: str, jurisdiction: str | None) -> list[Result]:
@@ -982,6 +1083,35 @@ class _Status:
     def __exit__(self, *exc: object) -> None:
         if self._status is not None:
             self._status.stop()
+
+
+class _SweepProgress(_BarBase):
+    """Files of a sweep done, with the rate in pages a second and the time left."""
+
+    def __call__(self, counts: Any, seconds: float) -> None:
+        if not _stderr_is_terminal():
+            return
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("Sweeping"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("", total=counts.total, count="")
+            self._first_pages = counts.pages  # pages done before this run do not count in the rate
+        finished = counts.done + counts.failed
+        rate = (counts.pages - self._first_pages) / max(seconds, 1e-9)
+        count = f"{finished}/{counts.total} files, {counts.failed} failed, {rate:.1f} pages/s"
+        self._progress.update(self._task, completed=finished, total=counts.total, count=count)
+
+    def __init__(self) -> None:
+        super().__init__("Sweeping")
+        self._first_pages = 0
 
 
 class _CountProgress(_BarBase):

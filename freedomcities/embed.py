@@ -21,7 +21,7 @@ import math
 import os
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -390,3 +390,45 @@ def get_embedder(name: str) -> Embedder:
     if name == "minilm" and not minilm_available():
         raise EmbeddingUnavailable(f"The MiniLM embedding model is not installed. {_INSTALL_HINT}")
     return EMBEDDERS[name]()
+
+
+class RememberingEmbedder:
+    """An embedder that keeps the vectors of recent texts, for a worker that stays up.
+
+    Policies are written from a few templates (Lexipol manuals, ICE's three
+    287(g) agreements), so a sweep meets the same passages in agency after
+    agency; a warm worker embeds each once. Holds at most ``size`` vectors
+    (1.5 KB each), dropping the oldest first. Safe to share between a worker's
+    threads: one call embeds at a time.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 200_000) -> None:
+        self.inner = inner
+        self.size = size
+        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """The inner embedder's vectors, computed only for texts not seen lately."""
+        with self._lock:
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> Vectors:
+        fresh = list(dict.fromkeys(text for text in texts if text not in self._vectors))
+        if fresh:
+            self._vectors.update(zip(fresh, self.inner.embed(fresh), strict=True))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self._vectors[text]
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > self.size:
+            self._vectors.popitem(last=False)
+        return out

@@ -15,6 +15,7 @@ what happened, why, and what to do next. The hierarchy::
     ├── ReportError            a report that cannot be made or written
     ├── CorpusError            a labelled corpus that does not follow its format
     ├── SettingError           an environment setting with a value that cannot be used
+    ├── ManifestError          a sweep's list of agencies that cannot be read
     └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
 """
 
@@ -63,6 +64,10 @@ class SettingError(FreedomCitiesError):
 
 class CorpusError(FreedomCitiesError):
     """A labelled corpus folder does not follow the corpus format."""
+
+
+class ManifestError(FreedomCitiesError):
+    """A sweep manifest (the CSV of agencies and their files) cannot be read."""
 
 
 class EmbeddingUnavailable(FreedomCitiesError):

@@ -119,3 +119,23 @@ def in_language(scorecard: Scorecard, ruleset: Ruleset) -> Scorecard:
         for flag in scorecard.flags
     )
     return dataclasses.replace(scorecard, results=results, flags=flags)
+
+
+def place_results(
+    results: Iterable[RuleResult], ruleset: Ruleset, jurisdiction: str | None
+) -> tuple[RuleResult, ...]:
+    """The same results with the model text filled in for another jurisdiction.
+
+    The place only changes the suggested wording, never a status, so a stored
+    analysis serves every agency whose file has the same content.
+    """
+    rules = {rule.id: rule for rule in ruleset.rules}
+    return tuple(
+        dataclasses.replace(
+            result,
+            suggestion=None
+            if result.status == "meets"
+            else _suggest(rules[result.rule_id], jurisdiction),
+        )
+        for result in results
+    )

@@ -266,7 +266,7 @@ def test_ctrl_c_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, corpus: Path)
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "analyze", interrupted)
+    monkeypatch.setattr(cli_module, "analyze_cached", interrupted)
     result = run("analyze", str(corpus / f"{SMALL}.txt"))
     assert result.exit_code == 130
     assert result.output == ""

@@ -22,7 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from freedomcities import __version__, analyze
+from freedomcities import __version__
+from freedomcities.cache import analyze_cached, file_digest
 from freedomcities.embed import Embedder
 from freedomcities.errors import (
     CorruptDocument,
@@ -194,10 +195,13 @@ def analyse(
 ) -> Scorecard:
     """The library's scorecard of a version's stored file, for its agency's place.
 
+    A file whose bytes were analysed before by the same ruleset, engine and judge
+    is not read again (see :mod:`freedomcities.cache`).
+
     Raises:
         FreedomCitiesError: the file cannot be read, or the configured judge cannot be loaded.
     """
-    return analyze(
+    return analyze_cached(
         version.file.path,
         jurisdiction=version.policy.agency.jurisdiction.place_name,
         embedder=embedder,
@@ -275,6 +279,8 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             "ocr_pages": scorecard.document.ocr_pages,
             "engine_version": __version__,
             "judge_version": scorecard.judge_version,
+            "content_hash": _content_hash(version),
+            "ruleset_version": f"{scorecard.ruleset_id} {scorecard.ruleset_version}",
             "analysed_at": timezone.now(),
         },
     )
@@ -295,6 +301,14 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
     RuleResult.objects.bulk_create(rule_results(version, data["rules"]))
     carry_over_reviews(version)
     PolicyVersion.objects.filter(pk=version.pk).update(job_state=JobState.DONE, progress=100)
+
+
+def _content_hash(version: PolicyVersion) -> str:
+    """The stored file's SHA-256, or "" if it has none (then it is never reused)."""
+    try:
+        return file_digest(version.file.path) if version.file else ""
+    except FreedomCitiesError:
+        return ""
 
 
 def rule_results(version: PolicyVersion, rules: list[dict[str, Any]]) -> list[RuleResult]:

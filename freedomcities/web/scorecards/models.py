@@ -165,6 +165,17 @@ class Analysis(models.Model):
     pages = models.PositiveIntegerField()
     ocr_pages = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40)
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 of the file analysed: the same bytes are never analysed twice"),
+    )
+    ruleset_version = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_('The ruleset that judged it, e.g. "freedom-cities 1.2"'),
+    )
     judge_version = models.CharField(
         max_length=40,
         blank=True,
@@ -277,6 +288,64 @@ class StatusMove(models.Model):
     class Meta:
         ordering = ["moved_at", "pk"]
         indexes = [models.Index(fields=["confirmed_at", "moved_at"])]
+
+
+class Sweep(models.Model):
+    """One manifest of agencies' files, analysed by however many workers join in.
+
+    The same manifest judged by the same ruleset, engine and judge is the same
+    sweep: running it again resumes it.
+    """
+
+    manifest = models.CharField(max_length=500, help_text=_("The manifest file's full path"))
+    judged_by = models.CharField(
+        max_length=200, help_text=_("The ruleset, engine and judge versions that analyse it")
+    )
+    started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manifest", "judged_by"], name="sweep_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.manifest
+
+
+class SweepItem(models.Model):
+    """One manifest line: an agency's file, and where its analysis stands."""
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="items")
+    line = models.PositiveIntegerField(help_text=_("The line of the manifest it came from"))
+    agency_name = models.CharField(max_length=200)
+    ocd_id = models.CharField(max_length=200)
+    path = models.CharField(max_length=1000)
+    policy_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    claimed_by = models.CharField(
+        max_length=200, blank=True, help_text=_("The worker analysing it: host and process")
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reused = models.BooleanField(
+        default=False, help_text=_("The same file was already analysed by the same judge")
+    )
+    pages = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sweep", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["sweep", "line"], name="sweep_item_line_unique")
+        ]
+        indexes = [models.Index(fields=["sweep", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_name}: {self.path}"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class ReportUnavailable(Exception):
 
 def save_snapshot(analysis: Analysis, scorecard: Scorecard) -> None:
     """Keep the library's Scorecard beside the stored analysis."""
-    data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL))
+    data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL), compresslevel=3)
     if analysis.snapshot:
         analysis.snapshot.delete(save=False)
     analysis.snapshot.save(f"{analysis.version_id}.pickle.gz", ContentFile(data), save=True)

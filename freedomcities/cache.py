@@ -1,0 +1,199 @@
+"""One analysis per file content, ruleset version and engine version, kept in the data folder.
+
+Reading a 700-page manual (and OCR on its scans) and judging it costs seconds to
+minutes; a report, a comparison or a national sweep that needs the same file's
+scorecard again should pay that once. :func:`analyze_cached` looks the file up
+by an :class:`AnalysisKey` (the SHA-256 of its bytes, the ruleset's id and
+version, this package's version and the judge's fingerprint) before reading it.
+A new judge, ruleset or release changes the key, so nothing stale is reused.
+
+The place an analysis was made for only changes the suggested wording, so a hit
+is re-filled for the caller's jurisdiction (:func:`~freedomcities.score.place_results`).
+
+Entries are gzipped pickles that this package wrote into its own data folder,
+never files from outside, like the web app's report snapshots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from freedomcities.analyze import Progress, analyze
+from freedomcities.embed import Embedder
+from freedomcities.errors import DocumentError
+from freedomcities.judge import Engine, judge_version
+from freedomcities.learned import LearnedJudge
+from freedomcities.models import Scorecard
+from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
+from freedomcities.score import place_results
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class AnalysisKey:
+    """What makes two analyses the same: the file's bytes and everything that judged them."""
+
+    content: str
+    ruleset: str
+    ruleset_version: str
+    engine: str
+    judge: str
+
+    @property
+    def name(self) -> str:
+        """A file-name-safe digest of the whole key."""
+        joined = "\0".join(dataclasses.astuple(self))
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks so a large manual never sits in memory.
+
+    Raises:
+        DocumentError: the file is missing or cannot be read.
+    """
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as file:
+            while chunk := file.read(_CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise DocumentError(
+            f"There is no file at {path}. Check the spelling and the folder, then try again."
+        ) from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path} is a folder, not a file.") from None
+    except OSError as exc:
+        raise DocumentError(f"Could not read {path}: {exc.strerror}.") from exc
+    return digest.hexdigest()
+
+
+def analysis_key(
+    content: str, rules: Ruleset, model: LearnedJudge | Engine = "learned"
+) -> AnalysisKey:
+    """The key of an analysis of content with this digest, by this ruleset and judge."""
+    from freedomcities import __version__
+
+    return AnalysisKey(content, rules.id, rules.version, __version__, judge_version(rules, model))
+
+
+class AnalysisCache:
+    """Scorecards kept as files under one folder, one per :class:`AnalysisKey`."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def path(self, key: AnalysisKey) -> Path:
+        """Where the analysis with this key is kept."""
+        return self.folder / key.content[:2] / f"{key.name}.pickle.gz"
+
+    def get(self, key: AnalysisKey) -> Scorecard | None:
+        """The kept scorecard, or None if there is none (or it is damaged)."""
+        try:
+            data = self.path(key).read_bytes()
+            scorecard = pickle.loads(gzip.decompress(data))
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            return None
+        return scorecard if isinstance(scorecard, Scorecard) else None
+
+    def put(self, key: AnalysisKey, scorecard: Scorecard) -> None:
+        """Keep a scorecard; written to a temporary name first so readers never see half."""
+        target = self.path(key)
+        data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL), 3)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as file:
+                file.write(data)
+            os.replace(file.name, target)
+        except OSError:
+            return  # a read-only or full data folder costs a re-analysis later, nothing more
+
+
+def default_cache() -> AnalysisCache:
+    """The cache in the data folder (``FREEDOMCITIES_DATA``, shared with the web app)."""
+    from freedomcities.web.config import data_dir  # plain settings; no Django is imported
+
+    return AnalysisCache(data_dir() / "analyses")
+
+
+def analyze_cached(
+    path: str | Path,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    jurisdiction: str | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
+    cache: AnalysisCache | None = None,
+) -> Scorecard:
+    """Like :func:`~freedomcities.analyze.analyze` on a file, but each content analysed once.
+
+    Args:
+        path: the policy file.
+        ruleset, jurisdiction, embedder, progress, model: as for ``analyze``.
+        cache: where analyses are kept; the data folder's by default.
+
+    Raises:
+        DocumentError: the file cannot be read; the message says why.
+        RulesetError: the ruleset has a mistake; the message says where.
+    """
+    scorecard, _kept = analyze_or_reuse(
+        path,
+        ruleset=ruleset,
+        jurisdiction=jurisdiction,
+        embedder=embedder,
+        progress=progress,
+        model=model,
+        cache=cache,
+    )
+    return scorecard
+
+
+def analyze_or_reuse(
+    path: str | Path,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    jurisdiction: str | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
+    cache: AnalysisCache | None = None,
+) -> tuple[Scorecard, bool]:
+    """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
+    rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+    cache = cache or default_cache()
+    key = analysis_key(file_digest(path), rules, model)
+    kept = cache.get(key)
+    if kept is not None:
+        return for_file(kept, path, rules, jurisdiction), True
+    scorecard = analyze(
+        path,
+        ruleset=rules,
+        jurisdiction=jurisdiction,
+        embedder=embedder,
+        progress=progress,
+        model=model,
+    )
+    cache.put(key, scorecard)
+    return scorecard, False
+
+
+def for_file(
+    scorecard: Scorecard, path: str | Path, rules: Ruleset, jurisdiction: str | None
+) -> Scorecard:
+    """A kept scorecard as if made for this file name and jurisdiction."""
+    document = dataclasses.replace(scorecard.document, source=str(path))
+    if jurisdiction == scorecard.jurisdiction:
+        return dataclasses.replace(scorecard, document=document)
+    results = place_results(scorecard.results, rules, jurisdiction)
+    return dataclasses.replace(
+        scorecard, document=document, jurisdiction=jurisdiction, results=results
+    )

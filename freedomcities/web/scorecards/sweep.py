@@ -1,0 +1,369 @@
+"""A national sweep on the web app's queue: one job per agency's file, any number of workers.
+
+``freedomcities sweep MANIFEST`` calls :func:`queue_sweep`, which records each
+manifest line as a :class:`~.models.SweepItem` and puts one job per line on the
+queue the web app already uses (huey: SQLite in the data folder, Redis for
+several machines). Every ``freedomcities worker`` that reaches the queue takes
+jobs (:func:`run_sweep_item`); the embedding model and the judge stay loaded in
+each worker process, so a small file costs its judging time only.
+
+Nothing is lost and nothing is analysed twice:
+
+- A job first *claims* its line (queued -> running, naming the worker's host
+  and process); a second job for the same line finds it taken and does nothing.
+- A line whose worker died (its process is gone on this host, or its claim is
+  older than the lease) goes back on the queue: :func:`requeue_stalled`, run
+  when a worker starts and while ``sweep`` watches.
+- A file whose bytes this agency already has analysed by the same ruleset,
+  engine and judge is not read again; nor is one in this machine's analysis
+  cache (:mod:`freedomcities.cache`).
+
+Results are analyses awaiting review (done, not published), like an upload's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from freedomcities import __version__
+from freedomcities.cache import analysis_key, analyze_or_reuse, file_digest
+from freedomcities.embed import Embedder
+from freedomcities.errors import DocumentError, FreedomCitiesError
+from freedomcities.judge import Engine, judge_version
+from freedomcities.learned import LearnedJudge
+from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
+from freedomcities.sweep import ManifestRow
+from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
+from freedomcities.web.scorecards.actions import (
+    DEFAULT_POLICY_TITLE,
+    current_judge,
+    store_analysis,
+)
+from freedomcities.web.scorecards.models import (
+    JobState,
+    Obtained,
+    Policy,
+    PolicyVersion,
+    Sweep,
+    SweepItem,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(hours=1)
+"""A line claimed longer ago than this by a worker on another machine is taken to be lost."""
+
+UNEXPECTED = "The analysis stopped on an unexpected error; the worker's log says more."
+
+
+@dataclass(frozen=True)
+class SweepCounts:
+    """Where a sweep stands: lines per state, and pages analysed so far."""
+
+    total: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+    pages: int
+
+    @property
+    def finished(self) -> bool:
+        return self.queued + self.running == 0
+
+
+def judged_by(rules: Ruleset, model: LearnedJudge | Engine) -> str:
+    """The ruleset, engine and judge versions: a sweep is resumed only by the same ones."""
+    return f"{rules.id} {rules.version}, engine {__version__}, judge {judge_version(rules, model)}"
+
+
+def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
+    """Record the manifest's lines and queue every one not yet analysed.
+
+    Run again with the same manifest (and the same judge), it resumes: lines
+    done stay done, lines that failed are tried again, lines being analysed by
+    a live worker are left to it.
+    """
+    rules = load_ruleset(DEFAULT_RULESET)
+    sweep, _created = Sweep.objects.get_or_create(
+        manifest=str(manifest.resolve()),
+        judged_by=judged_by(rules, current_judge()),
+        defaults={"started_at": timezone.now()},
+    )
+    for row in rows:
+        item, created = SweepItem.objects.get_or_create(
+            sweep=sweep, line=row.line, defaults=_fields(row)
+        )
+        if not created and item.state in (JobState.QUEUED, JobState.FAILED):
+            SweepItem.objects.filter(pk=item.pk).update(
+                **_fields(row), state=JobState.QUEUED, error="", claimed_by="", claimed_at=None
+            )
+        if item.state in (JobState.QUEUED, JobState.FAILED):
+            _enqueue(item.pk)
+    requeue_stalled()
+    return sweep
+
+
+def _fields(row: ManifestRow) -> dict[str, Any]:
+    """A manifest row's values as a SweepItem's fields."""
+    return {
+        "agency_name": row.name[:200],
+        "ocd_id": row.ocd_id[:200],
+        "path": str(row.path)[:1000],
+        "policy_date": row.date,
+    }
+
+
+def _enqueue(item_id: int) -> None:
+    """Put one line's job on the queue."""
+    from freedomcities.web.scorecards.tasks import analyse_sweep_item
+
+    analyse_sweep_item(item_id)
+
+
+def sweep_counts(sweep: Sweep) -> SweepCounts:
+    """How many lines are in each state, and the pages of those done."""
+    by_state = dict(
+        sweep.items.values_list("state").annotate(count=Count("pk")).values_list("state", "count")
+    )
+    pages = sweep.items.filter(state=JobState.DONE).aggregate(total=Sum("pages"))["total"]
+    return SweepCounts(
+        total=sum(by_state.values()),
+        queued=by_state.get(JobState.QUEUED, 0),
+        running=by_state.get(JobState.RUNNING, 0),
+        done=by_state.get(JobState.DONE, 0),
+        failed=by_state.get(JobState.FAILED, 0),
+        pages=pages or 0,
+    )
+
+
+def failures(sweep: Sweep) -> list[SweepItem]:
+    """The lines that could not be analysed, in manifest order, with their errors."""
+    return list(sweep.items.filter(state=JobState.FAILED).order_by("line"))
+
+
+# ---- the worker's side ----------------------------------------------------------------------
+
+
+def worker_id() -> str:
+    """This worker process, as a claim names it: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_sweep_item(
+    item_id: int,
+    *,
+    embedder: Embedder | None = None,
+    model: LearnedJudge | Engine | None = None,
+) -> None:
+    """Analyse one manifest line and store it as an analysis awaiting review.
+
+    Never raises for a bad file: the line is marked failed with a message fit
+    to list at the end of the sweep.
+    """
+    claimed = SweepItem.objects.filter(pk=item_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, claimed_by=worker_id(), claimed_at=timezone.now()
+    )
+    if not claimed:
+        return  # done already, or another worker has it
+    item = SweepItem.objects.get(pk=item_id)
+    started = time.monotonic()
+    try:
+        version, reused = _analysed_version(
+            item, embedder, current_judge() if model is None else model
+        )
+    except FreedomCitiesError as exc:
+        _finish(item_id, state=JobState.FAILED, error=str(exc))
+        return
+    except Exception:  # the sweep lists every failure and goes on; it never dies with one
+        log.exception("sweep line %s (%s) failed", item.line, item.path)
+        _finish(item_id, state=JobState.FAILED, error=UNEXPECTED)
+        return
+    _finish(
+        item_id,
+        state=JobState.DONE,
+        version=version,
+        reused=reused,
+        pages=version.analysis.pages,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _finish(item_id: int, **fields: Any) -> None:
+    """Record a line's outcome."""
+    SweepItem.objects.filter(pk=item_id).update(finished_at=timezone.now(), **fields)
+
+
+def _analysed_version(
+    item: SweepItem, embedder: Embedder | None, model: LearnedJudge | Engine
+) -> tuple[PolicyVersion, bool]:
+    """The agency's version of this file, analysed now or before; and whether it was before."""
+    agency = _agency(item)
+    rules = load_ruleset(DEFAULT_RULESET)
+    path = Path(item.path)
+    key = analysis_key(file_digest(path), rules, model)
+    same = PolicyVersion.objects.filter(
+        policy__agency=agency,
+        analysis__content_hash=key.content,
+        analysis__ruleset_version=f"{key.ruleset} {key.ruleset_version}",
+        analysis__engine_version=key.engine,
+        analysis__judge_version=key.judge,
+    ).first()
+    if same is not None:
+        return same, True
+    scorecard, kept = analyze_or_reuse(
+        path,
+        ruleset=rules,
+        jurisdiction=agency.jurisdiction.place_name,
+        embedder=embedder,
+        model=model,
+    )
+    with transaction.atomic():
+        policy, _created = Policy.objects.get_or_create(agency=agency, title=DEFAULT_POLICY_TITLE)
+        version = PolicyVersion(
+            policy=policy,
+            original_name=path.name[:255],
+            obtained=Obtained.WEBSITE,
+            policy_date=item.policy_date or _file_date(path),
+            uploaded_by=None,
+            uploaded_at=timezone.now(),
+        )
+        with path.open("rb") as file:
+            version.file.save(path.name, File(file), save=False)
+        version.save()
+        store_analysis(version, scorecard)
+    return PolicyVersion.objects.select_related("analysis").get(pk=version.pk), kept
+
+
+def _file_date(path: Path) -> datetime.date:
+    """The day a file was last changed: the best guess at a policy's date when none is given."""
+    return datetime.date.fromtimestamp(path.stat().st_mtime)
+
+
+def _agency(item: SweepItem) -> Agency:
+    """The manifest line's agency, made on first sight in its jurisdiction."""
+    jurisdiction = Jurisdiction.objects.filter(ocd_id=item.ocd_id).first()
+    if jurisdiction is None:
+        raise DocumentError(
+            f"No jurisdiction has the OCD id {item.ocd_id}. Load its state first "
+            "(freedomcities seed --states XX) or correct the manifest line."
+        )
+    agency, _created = Agency.objects.get_or_create(
+        jurisdiction=jurisdiction, name=item.agency_name, defaults={"kind": _kind(item.agency_name)}
+    )
+    return agency
+
+
+def _kind(name: str) -> str:
+    """An agency's kind, guessed from its name."""
+    lowered = name.lower()
+    if "sheriff" in lowered:
+        return AgencyKind.SHERIFF
+    if any(word in lowered for word in ("jail", "detention", "correction")):
+        return AgencyKind.JAIL
+    return AgencyKind.POLICE
+
+
+def requeue_stalled(lease: datetime.timedelta = LEASE) -> int:
+    """Put back on the queue the lines whose worker is gone; return how many.
+
+    A claim by a process of this host that no longer runs is lost at once;
+    a claim from another host is taken as lost once older than ``lease``.
+    """
+    host, now, count = socket.gethostname(), timezone.now(), 0
+    for item in SweepItem.objects.filter(state=JobState.RUNNING).only("claimed_by", "claimed_at"):
+        if not _lost(item, host, now - lease):
+            continue
+        moved = SweepItem.objects.filter(
+            pk=item.pk, state=JobState.RUNNING, claimed_by=item.claimed_by
+        ).update(state=JobState.QUEUED, claimed_by="", claimed_at=None)
+        if moved:
+            log.warning("requeued sweep line %s: worker %s is gone", item.pk, item.claimed_by)
+            _enqueue(item.pk)
+            count += 1
+    return count
+
+
+def requeue_unqueued(sweep: Sweep) -> int:
+    """Queue again the sweep's waiting lines when the queue itself is empty; return how many.
+
+    Lines wait in the database and their jobs in the queue. If the queue lost
+    its jobs (Redis restarted without saving, or emptied by hand) while no line
+    is being analysed, the lines would wait for ever: their jobs are put back.
+    A job put back twice does no harm: the second finds its line claimed.
+    """
+    from django.conf import settings
+
+    if settings.HUEY.pending_count() or sweep.items.filter(state=JobState.RUNNING).exists():
+        return 0
+    waiting = list(sweep.items.filter(state=JobState.QUEUED).values_list("pk", flat=True))
+    for item_id in waiting:
+        _enqueue(item_id)
+    if waiting:
+        log.warning("the queue had lost %s waiting sweep lines; queued them again", len(waiting))
+    return len(waiting)
+
+
+def _lost(item: SweepItem, host: str, before: datetime.datetime) -> bool:
+    """Whether a running line's worker is gone."""
+    claimer, _, pid = item.claimed_by.rpartition(":")
+    if claimer == host and pid.isdigit():
+        return not _alive(int(pid))
+    return item.claimed_at is None or item.claimed_at < before
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this host still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# ---- the researchers' file ------------------------------------------------------------------
+
+
+def finished_records(sweep: Sweep, since: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """One JSON-ready record per analysed line (finished at or after ``since``, if given)."""
+    items = sweep.items.filter(state=JobState.DONE, version__isnull=False).select_related(
+        "version__analysis"
+    )
+    if since is not None:
+        items = items.filter(finished_at__gte=since)
+    return [_record(item) for item in items.order_by("line")]
+
+
+def _record(item: SweepItem) -> dict[str, Any]:
+    """One line's result: who, which file, which judge, and the scorecard."""
+    assert item.version is not None
+    analysis = item.version.analysis
+    return {
+        "agency": item.agency_name,
+        "ocd_id": item.ocd_id,
+        "path": item.path,
+        "sha256": analysis.content_hash,
+        "ruleset": analysis.ruleset_version,
+        "engine": analysis.engine_version,
+        "judge": analysis.judge_version,
+        "pages": analysis.pages,
+        "ocr_pages": analysis.ocr_pages,
+        "seconds": round(item.seconds, 2),
+        "reused": item.reused,
+        "version": item.version.pk,
+        "scorecard": analysis.scorecard,
+    }

@@ -1,0 +1,43 @@
+"""Smoke tests for bench/sweep.py and bench/ocr.py (they are not timed here)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from freedomcities.sweep import read_manifest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module(name)
+
+
+def test_the_bench_manifest_is_one_the_sweep_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_dir: Path
+) -> None:
+    sweep = _module("sweep", monkeypatch)
+    monkeypatch.setattr(sweep, "SHARED", shared_dir)
+    rows = read_manifest(sweep.write_manifest(tmp_path))
+    assert len(rows) == 12 and all(row.path.is_file() for row in rows)
+    assert {row.name for row in rows} >= {"Lisle Police Department", "Lee County Sheriff's Office"}
+
+
+def test_the_national_estimate_divides_by_machines(monkeypatch: pytest.MonkeyPatch) -> None:
+    sweep = _module("sweep", monkeypatch)
+    hours = sweep.national(text_rate=100.0, scan_rate_machine=1.0)
+    one = 12_600_000 * (0.98 / 100 + 0.02 / 1) / 3600
+    assert hours["1 machines"] == pytest.approx(one, rel=1e-3)
+    assert hours["10 machines"] == pytest.approx(one / 10, rel=1e-2)
+
+
+def test_ocr_accuracy_counts_matching_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    ocr = _module("ocr", monkeypatch)
+    assert ocr._similarity("Officers  shall\nnot", "Officers shall not") == 1.0
+    assert ocr._similarity("abcd", "abXd") == pytest.approx(0.75)
+    assert ocr._similarity("", "") == 1.0

@@ -1,0 +1,108 @@
+"""One analysis per file content: `report` and `compare` reuse what `analyze` read."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from documents import make_pdf
+
+from freedomcities.cache import AnalysisCache, analysis_key, analyze_cached, file_digest
+from freedomcities.cli import cli
+from freedomcities.read import read
+from freedomcities.rules import load_ruleset
+
+POLICY = (
+    "428.2 POLICY\n"
+    "Officers shall not detain any person solely on the basis of an immigration detainer. "
+    "The department shall not ask any person about their immigration status. "
+    "Officers shall not honor ICE administrative warrants; a judicial warrant signed by a "
+    "judge is required before anyone is held for federal immigration authorities.\n"
+)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file the pipeline reads, in order."""
+    seen: list[str] = []
+
+    def counting(path: Any, **options: Any) -> Any:
+        seen.append(Path(path).name)
+        return read(path, **options)
+
+    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read", counting)
+    return seen
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> Path:
+    return make_pdf(POLICY, tmp_path / "mesa-policy.pdf")
+
+
+def test_report_after_analyze_does_not_read_the_pdf_again(
+    policy: Path, reads: list[str], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["analyze", str(policy), "-f", "json", "-j", "Mesa, AZ"])
+    assert first.exit_code == 0, first.output
+    assert reads == ["mesa-policy.pdf"]
+    for kind in ("packet", "redline", "annotated"):
+        out = tmp_path / f"{kind}.html"
+        made = runner.invoke(cli, ["report", str(policy), "-f", "html", "-k", kind, "-o", str(out)])
+        assert made.exit_code == 0, made.output
+        assert "immigration" in out.read_text(encoding="utf-8").lower()
+    assert reads == ["mesa-policy.pdf"]  # three kinds of report, no second reading
+
+
+def test_compare_reuses_both_analyses(policy: Path, reads: list[str], tmp_path: Path) -> None:
+    later = make_pdf(POLICY + "\n428.3 RECORDS\nRecords are kept.\n", tmp_path / "later.pdf")
+    runner = CliRunner()
+    for path in (policy, later):
+        assert runner.invoke(cli, ["analyze", str(path), "-f", "json"]).exit_code == 0
+    compared = runner.invoke(cli, ["compare", str(policy), str(later), "-f", "json"])
+    assert compared.exit_code == 0, compared.output
+    assert '"428.3"' in compared.output
+    assert reads == ["mesa-policy.pdf", "later.pdf"]
+
+
+def test_a_copy_under_another_name_and_place_reuses_the_analysis_with_its_own_wording(
+    policy: Path, reads: list[str], tmp_path: Path
+) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    first = analyze_cached(policy, jurisdiction="Mesa, AZ", cache=cache)
+    copy = tmp_path / "copy.pdf"
+    shutil.copyfile(policy, copy)
+    second = analyze_cached(copy, jurisdiction="Tucson, AZ", cache=cache)
+    assert reads == ["mesa-policy.pdf"]
+    assert second.document.source == str(copy) and second.jurisdiction == "Tucson, AZ"
+    assert [r.status for r in second.results] == [r.status for r in first.results]
+    worded = [r.suggestion for r in second.results if r.suggestion]
+    assert worded and all("Mesa" not in s for s in worded)
+    assert any("Tucson" in s for s in worded)
+
+
+def test_another_judge_or_changed_content_is_a_new_analysis(
+    policy: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    rules = load_ruleset("freedom-cities")
+    learned = analysis_key(file_digest(policy), rules, "learned")
+    cues = analysis_key(file_digest(policy), rules, "cues")
+    assert learned != cues and learned.name != cues.name
+    cache = AnalysisCache(tmp_path / "cache")
+    analyze_cached(policy, cache=cache, model="cues")
+    make_pdf(POLICY + "Changed.\n", policy)
+    analyze_cached(policy, cache=cache, model="cues")
+    assert reads == ["mesa-policy.pdf", "mesa-policy.pdf"]
+
+
+def test_a_damaged_cache_entry_is_analysed_again(policy: Path, tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    key = analysis_key(file_digest(policy), load_ruleset("freedom-cities"), "cues")
+    analyze_cached(policy, cache=cache, model="cues")
+    cache.path(key).write_bytes(b"not a pickle")
+    assert cache.get(key) is None
+    assert analyze_cached(policy, cache=cache, model="cues").results

@@ -1,0 +1,121 @@
+"""Sweep jobs in-process (the queue runs each job at once): agencies, reuse, failures, records."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from freedomcities.read import read
+from freedomcities.sweep import read_manifest
+from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
+from freedomcities.web.scorecards.actions import upload_version
+from freedomcities.web.scorecards.models import JobState, Obtained, PolicyVersion, SweepItem
+from freedomcities.web.scorecards.sweep import (
+    failures,
+    finished_records,
+    queue_sweep,
+    requeue_unqueued,
+    sweep_counts,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.txt"
+MESA = "ocd-division/country:us/state:az/place:mesa"
+MARICOPA = "ocd-division/country:us/state:az/county:maricopa"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file the pipeline reads."""
+    seen: list[str] = []
+
+    def counting(path: Any, **options: Any) -> Any:
+        seen.append(Path(path).name)
+        return read(path, **options)
+
+    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read", counting)
+    return seen
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    policy = tmp_path / "policy.txt"
+    unique = f"\nSection 77. Sweep {tmp_path.name}.\n"  # the data folder cache is per session
+    policy.write_text(SAMPLE.read_text(encoding="utf-8") + unique, "utf-8")
+    path = tmp_path / "az.csv"
+    path.write_text(
+        "name,ocd_id,path,date\n"
+        f"Mesa Police Department,{MESA},policy.txt,2024-02-01\n"
+        f"Maricopa County Sheriff's Office,{MARICOPA},policy.txt,\n"
+        "Gila Police Department,ocd-division/country:us/state:az/place:gila,policy.txt,\n"
+        f"Mesa Jail,{MESA},missing.pdf,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_stores_analyses_awaiting_review_and_reads_each_content_once(
+    arizona: Jurisdiction, manifest: Path, reads: list[str]
+) -> None:
+    sweep = queue_sweep(manifest, read_manifest(manifest))
+    counts = sweep_counts(sweep)
+    assert (counts.total, counts.done, counts.failed, counts.queued) == (4, 2, 2, 0)
+    assert reads == ["policy.txt"]  # the sheriff's copy of the same file was not read again
+
+    mesa = Agency.objects.get(name="Mesa Police Department")
+    sheriff = Agency.objects.get(name="Maricopa County Sheriff's Office")
+    assert (mesa.kind, sheriff.kind) == (AgencyKind.POLICE, AgencyKind.SHERIFF)
+    versions = PolicyVersion.objects.filter(policy__agency__in=[mesa, sheriff])
+    assert all(v.job_state == JobState.DONE and not v.is_published for v in versions)
+    assert versions.get(policy__agency=mesa).policy_date.isoformat() == "2024-02-01"
+    assert versions.get(policy__agency=mesa).obtained == Obtained.WEBSITE
+
+    errors = {item.agency_name: item.error for item in failures(sweep)}
+    assert (
+        "No jurisdiction has the OCD id ocd-division/country:us/state:az/place:gila"
+        in (errors["Gila Police Department"])
+    )
+    assert "There is no file at" in errors["Mesa Jail"]
+
+    records = finished_records(sweep)
+    assert [r["agency"] for r in records] == ["Mesa Police Department", sheriff.name]
+    assert records[0]["sha256"] == records[1]["sha256"] and records[1]["reused"]
+    assert "Mesa" in str(records[0]["scorecard"]) and records[0]["judge"]
+
+    again = queue_sweep(manifest, read_manifest(manifest))  # resume: only the failures again
+    assert again.pk == sweep.pk and reads == ["policy.txt"]
+    assert SweepItem.objects.filter(sweep=sweep, state=JobState.DONE).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_of_a_file_already_analysed_is_not_read_again(
+    arizona: Jurisdiction, manifest: Path, reads: list[str]
+) -> None:
+    queue_sweep(manifest, read_manifest(manifest))
+    agency = Agency.objects.create(
+        jurisdiction=Jurisdiction.objects.get(ocd_id=MESA), kind=AgencyKind.JAIL, name="Jail"
+    )
+    upload = SimpleUploadedFile("p.txt", (manifest.parent / "policy.txt").read_bytes())
+    version = upload_version(
+        agency, upload, obtained="website", policy_date=read_manifest(manifest)[0].date, user=None
+    )
+    version.refresh_from_db()
+    assert version.job_state == JobState.DONE
+    assert reads == ["policy.txt"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lines_whose_jobs_the_queue_lost_are_queued_again(
+    arizona: Jurisdiction, manifest: Path
+) -> None:
+    sweep = queue_sweep(manifest, read_manifest(manifest))
+    line = SweepItem.objects.get(sweep=sweep, agency_name="Mesa Police Department")
+    SweepItem.objects.filter(pk=line.pk).update(state=JobState.QUEUED)  # its job is gone
+    assert requeue_unqueued(sweep) == 1
+    assert SweepItem.objects.get(pk=line.pk).state == JobState.DONE
+    assert requeue_unqueued(sweep) == 0
