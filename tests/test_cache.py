@@ -13,7 +13,7 @@ from documents import make_pdf
 
 from freedomcities.cache import AnalysisCache, analysis_key, analyze_cached, file_digest
 from freedomcities.cli import cli
-from freedomcities.read import read
+from freedomcities.isolate import read_isolated
 from freedomcities.rules import load_ruleset
 
 POLICY = (
@@ -32,9 +32,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     def counting(path: Any, **options: Any) -> Any:
         seen.append(Path(path).name)
-        return read(path, **options)
+        return read_isolated(path, **options)
 
-    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read", counting)
+    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read_isolated", counting)
     return seen
 
 
