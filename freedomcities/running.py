@@ -1,0 +1,112 @@
+"""Running headers and footers: text that repeats on most pages of a document is not a quote.
+
+Published manuals print the agency's name at the top of every page and a publisher's
+line at the bottom ("Copyright Lexipol, LLC 2023/01/05, All Rights Reserved. Published
+with permission by ..."). Read as text, those lines sit between the sentences of a
+policy, so a quote that crosses a page break carried them into scorecards and packets.
+
+A line is dropped from every page when, with its digits blurred (dates and page
+numbers change from page to page), it appears on more than half of the pages. Near a
+page's edges, where the running lines are, a line is also dropped when its first words
+open a line on most pages, or when it ends like a line on most pages ends with a page
+number: a footer that names the current chapter ("Immigration Violations - 289")
+changes with the chapter but keeps its shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+MIN_PAGES = 3
+"""Shorter documents keep every line: two pages cannot tell a header from a coincidence."""
+EDGE_LINES = 5
+"""How many lines at the top and at the bottom of a page may be running text."""
+OPENING_WORDS = 4
+"""Lines at a page's edge that share this many first words repeat, whatever follows."""
+
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+
+
+def strip_running_lines(pages: Sequence[str]) -> list[str]:
+    """The pages without the lines that repeat on most of them (headers, footers, page numbers).
+
+    Args:
+        pages: the text of each page, in order.
+
+    Returns:
+        The same pages, each without its running lines; a page is otherwise untouched.
+    """
+    if len(pages) < MIN_PAGES:
+        return list(pages)
+    split = [page.split("\n") for page in pages]
+    most = len(pages) // 2 + 1
+    shapes = _repeated(split, _shape, most, edges_only=False)
+    openings = _repeated(split, _opening, most, edges_only=True)
+    openings |= _repeated(split, _numbered_ending, most, edges_only=True)
+    return [
+        "\n".join(
+            line
+            for index, line in enumerate(lines)
+            if not _running(line, _at_edge(lines, index), shapes, openings)
+        ).strip()
+        for lines in split
+    ]
+
+
+def _repeated(
+    pages: list[list[str]], key: Callable[[str], str], most: int, *, edges_only: bool
+) -> set[str]:
+    """The keys found on at least ``most`` pages (each page counted once)."""
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        keys = {
+            key(line)
+            for index, line in enumerate(lines)
+            if not edges_only or _at_edge(lines, index)
+        }
+        seen.update(keys - {""})
+    return {found for found, count in seen.items() if count >= most}
+
+
+def _running(line: str, edge: bool, shapes: set[str], openings: set[str]) -> bool:
+    """Whether a line is a running header or footer."""
+    shape = _shape(line)
+    if not shape:
+        return False
+    if shape in shapes and (edge or _has_letters(shape)):
+        return True
+    return edge and (_opening(line) in openings or _numbered_ending(line) in openings)
+
+
+def _at_edge(lines: list[str], index: int) -> bool:
+    """Whether a line is among the first or last :data:`EDGE_LINES` of its page."""
+    return index < EDGE_LINES or index >= len(lines) - EDGE_LINES
+
+
+def _shape(line: str) -> str:
+    """A line with digits blurred, spaces folded and case ignored: what repeats page to page."""
+    return _SPACE.sub(" ", _DIGITS.sub("#", line)).strip().casefold()
+
+
+def _opening(line: str) -> str:
+    """The first words of a line, when it has more than that many; else nothing."""
+    words = _shape(line).split(" ")
+    if len(words) <= OPENING_WORDS:
+        return ""
+    return " ".join(words[:OPENING_WORDS])
+
+
+def _numbered_ending(line: str) -> str:
+    """How a line ends when it ends in a page number after some words ("... - #")."""
+    words = _shape(line).split(" ")
+    if len(words) < 3 or words[-1] != "#":
+        return ""
+    return "... " + " ".join(words[-2:])
+
+
+def _has_letters(shape: str) -> bool:
+    """Whether a line says something (a bare page number repeats only at a page's edge)."""
+    return any(char.isalpha() for char in shape)
