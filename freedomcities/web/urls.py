@@ -17,6 +17,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", places.home, name="home"),
+    path("states/", places.nation, name="nation"),
     path("states/<str:postal>/", places.state_dashboard, name="state"),
     path("states/<str:postal>/agencies.<str:fmt>", places.state_export, name="state_export"),
     path("search/", places.search, name="search"),

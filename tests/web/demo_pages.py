@@ -19,6 +19,8 @@ def public_pages() -> list[str]:
     agency = Agency.objects.get(name__contains="(demo) — Mesa")
     version = PolicyVersion.objects.filter(policy__agency=agency, published_at__isnull=False)[0]
     return [
+        "/",
+        "/states/",
         "/states/az/",
         MESA,
         f"/agencies/{agency.pk}/",
