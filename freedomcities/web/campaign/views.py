@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from freedomcities.render.html import page
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
-from freedomcities.web.campaign import access, actions, agenda, forms
+from freedomcities.web.campaign import access, actions, agenda, forms, joining
 from freedomcities.web.campaign.models import (
     Answer,
     Group,
@@ -173,11 +173,14 @@ def group_members(request: HttpRequest, pk: int) -> HttpResponse:
             if member is not None:
                 messages.success(request, _("%(who)s is in the group.") % {"who": member.user})
                 return redirect("group_members", pk=group.pk)
+    can_organize = access.can_organize(request.user, group)
     context = {
         "group": group,
         "members": group.memberships.select_related("user").order_by("user__username"),
         "form": form,
-        "can_organize": access.can_organize(request.user, group),
+        "can_organize": can_organize,
+        "requests": joining.pending_requests(group) if can_organize else [],
+        "invitation_link": request.session.pop("invitation_link", None),
     }
     return render(request, "campaign/members.html", context, status=_status(request))
 
