@@ -22,6 +22,7 @@ def _no_fill_timer(settings: object) -> None:
     """A test fills the public form at once; people take longer than the timer's minimum."""
     settings.EVENTS_MIN_FILL_SECONDS = 0  # type: ignore[attr-defined]
 
+
 NEW_PASSWORD = "a long walk to the city council"
 
 
