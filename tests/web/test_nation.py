@@ -74,3 +74,16 @@ def test_the_demos_home_page_draws_the_country(client: Client) -> None:
     page = client.get("/").content.decode()
     assert 'data-testid="nation-map"' in page
     assert page.count('class="state-shape shade-') == 51
+
+
+def test_the_state_map_tells_zero_from_none_and_counts_its_legend(client: Client) -> None:
+    from freedomcities.web.jurisdictions.maps import shade_for
+
+    assert [shade_for(m) for m in (None, 0, 1, 8, 9)] == ["none", "zero", "some", "some", "all"]
+    seed_demo()
+    page = client.get("/states/az/").content.decode()
+    legend = page.split('class="legend"')[1].split("</ol>")[0]
+    assert "No scorecard yet (" in legend and "No rule in place (" in legend
+    assert "All nine rules (" in legend and 'style="' not in legend
+    assert 'data-testid="chart-y-label">Rules in place' in page
+    assert 'data-testid="chart-x-label">Policy date' in page

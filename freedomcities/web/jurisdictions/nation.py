@@ -18,11 +18,9 @@ from django.urls import reverse
 
 from freedomcities.web import geography
 from freedomcities.web.jurisdictions.data import all_states, state_by_postal
+from freedomcities.web.jurisdictions.maps import SHADES
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards import dashboard
-
-SHADES = ("none", "zero", "some", "all")
-"""No scorecard yet; scorecards with no rule in place; some rules; every scorecard all nine."""
 
 
 @dataclass(frozen=True)
