@@ -14,6 +14,7 @@ immigration status.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -243,6 +244,15 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meeting", args=[self.pk])
+
+    @property
+    def local_start(self) -> datetime.datetime | None:
+        """The start on the clock of the jurisdiction's state, as the people meeting read it."""
+        if self.starts_at is None:
+            return None
+        from freedomcities.web.times import jurisdiction_zone
+
+        return self.starts_at.astimezone(jurisdiction_zone(self.jurisdiction))
 
 
 class InPlace(models.TextChoices):
