@@ -76,11 +76,6 @@ def zone_name(moment: datetime.datetime) -> str:
     return moment.tzname() or ""
 
 
-def in_zone(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
-    """The same instant, on the clock of ``zone``."""
-    return moment.astimezone(zone)
-
-
 def format_time(moment: datetime.datetime, pattern: str) -> str:
     """Format an aware time with a Django date pattern on its *own* clock, not the site's."""
     return dateformat.format(moment, pattern)

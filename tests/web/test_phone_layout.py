@@ -95,3 +95,24 @@ def test_each_rules_full_quote_is_readable_on_a_phone(phone: Page, live_server: 
         assert box["width"] >= PHONE_WIDTH * 0.6, index  # a column of text, not a letter a line
     assert int(phone.evaluate("document.documentElement.scrollWidth")) <= PHONE_WIDTH
     screenshot(phone, "phone-agency-findings")
+
+
+def test_the_dashboard_table_shows_every_column_on_a_laptop(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """At 1366 px the agencies' table is whole: its last column (the campaign) is not cut off."""
+    seed_demo()
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/states/az/")
+        table = page.get_by_test_id("agency-table")
+        panel = table.locator("xpath=..")
+        assert panel.evaluate("el => el.scrollWidth <= el.clientWidth")
+        last = table.locator("thead th").last
+        box = last.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366
+        assert last.inner_text().strip() == "Campaign"
+        screenshot(page, "laptop-dashboard")
+    finally:
+        context.close()

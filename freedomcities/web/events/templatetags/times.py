@@ -7,7 +7,6 @@ so an event in Chicago reads 7:00 PM Central time wherever the site runs.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django import template
 
@@ -19,22 +18,14 @@ register = template.Library()
 @register.filter(expects_localtime=False)
 def zoned(moment: datetime.datetime | None, pattern: str) -> str:
     """``{{ event.local_start|zoned:"g:i A" }}``: the time as the clock in its zone shows it."""
-    if moment is None:
-        return ""
+    if not isinstance(moment, datetime.datetime):
+        return ""  # None, or the empty string a template gives for a missing value
     return times.format_time(moment, pattern)
 
 
 @register.filter(expects_localtime=False)
 def zone_name(moment: datetime.datetime | None) -> str:
     """``{{ event.local_start|zone_name }}``: "Central time", "Mountain time", ..."""
-    if moment is None:
+    if not isinstance(moment, datetime.datetime):
         return ""
     return times.zone_name(moment)
-
-
-@register.filter(expects_localtime=False)
-def in_zone(moment: datetime.datetime | None, zone: zoneinfo.ZoneInfo) -> datetime.datetime | None:
-    """``{{ meeting.starts_at|in_zone:zone }}``: the same instant on another zone's clock."""
-    if moment is None:
-        return None
-    return times.in_zone(moment, zone)
