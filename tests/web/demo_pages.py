@@ -31,6 +31,7 @@ def public_pages() -> list[str]:
         "/campaigns/",
         "/search/?q=mesa",
         "/accounts/login/",
+        "/join/ask/",
         Event.objects.order_by("starts_at")[0].get_absolute_url(),
     ]
 

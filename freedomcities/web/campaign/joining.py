@@ -16,9 +16,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import smtplib
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +63,24 @@ def invite(group: Group, *, by: User, email: str = "") -> tuple[Invitation, str]
     )
     record_change(by, group, "invitation", invitation.pk, "created")
     return invitation, key
+
+
+def send_invitation(invitation: Invitation, link: str) -> None:
+    """E-mail an invitation's link to the address it was made for.
+
+    Raises:
+        ActionError: the mail server refused it; the organizer can still copy the link.
+    """
+    context = {"group": invitation.group, "link": link, "by": invitation.created_by}
+    subject = " ".join(render_to_string("campaign/email/invitation_subject.txt", context).split())
+    body = render_to_string("campaign/email/invitation_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except (smtplib.SMTPException, OSError) as exc:
+        raise ActionError(
+            _("The e-mail could not be sent (%(why)s). Copy the link below and send it yourself.")
+            % {"why": exc}
+        ) from exc
 
 
 def open_invitation(key: str) -> Invitation:

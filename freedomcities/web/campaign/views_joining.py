@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,12 +32,24 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Make an invitation link for the group and show it, once, on the members page."""
     group = access.group_or_404(request, pk)
     assert isinstance(request.user, User)
+    email = request.POST.get("email", "").strip()
     try:
-        _invitation, key = joining.invite(group, by=request.user)
+        if email:
+            validate_email(email)
+        invitation, key = joining.invite(group, by=request.user, email=email)
+        link = site_url() + reverse("join", args=[key])
+        request.session["invitation_link"] = link
+        if email:
+            joining.send_invitation(invitation, link)
+            messages.success(
+                request, _("The invitation is on its way to %(email)s.") % {"email": email}
+            )
+    except ValidationError:
+        messages.error(
+            request, _("%(email)s does not look like an e-mail address.") % {"email": email}
+        )
     except ActionError as exc:
         messages.error(request, str(exc))
-        return redirect("group_members", pk=group.pk)
-    request.session["invitation_link"] = site_url() + reverse("join", args=[key])
     return redirect(reverse("group_members", args=[group.pk]) + "#invite")
 
 

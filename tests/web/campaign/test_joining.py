@@ -130,3 +130,21 @@ def test_a_robot_filling_the_honeypot_gets_no_account(group: Group) -> None:
     response = Client().post("/join/ask/", data)
     assert response.status_code == 400
     assert not User.objects.filter(username="nina").exists()
+
+
+def test_an_organizer_e_mails_an_invitation(organizer_client: Client, group: Group) -> None:
+    from django.core import mail
+
+    response = organizer_client.post(
+        f"/groups/{group.pk}/invite/", {"email": "Nina@Example.org"}, follow=True
+    )
+    assert "The invitation is on its way to Nina@Example.org" in response.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["nina@example.org"] and "People Power Mesa" in message.subject
+    link = re.search(r"http://\S+(/join/\S+/)", message.body)
+    assert link is not None
+    assert Invitation.objects.get().email == "nina@example.org"
+    assert Client().post(link.group(1), _sign_up()).status_code == 302
+    bad = organizer_client.post(f"/groups/{group.pk}/invite/", {"email": "nina@"}, follow=True)
+    assert "nina@ does not look like an e-mail address." in bad.content.decode()
+    assert Invitation.objects.count() == 1
