@@ -7,6 +7,7 @@ import html
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards import dashboard
@@ -55,4 +56,7 @@ def test_reviewers_reasons_are_shown_publicly_with_the_status(client: Client) ->
             if verdict is not None and verdict.reason:
                 assert f"Reviewer's reason: {verdict.reason}" in page
                 shown += 1
+        if card.reviewed_on:
+            day = timezone.localtime(card.reviewed_on)  # as the page prints it
+            assert f"Reviewed by affiliate staff on {day:%Y-%m-%d}." in page
     assert shown >= 1

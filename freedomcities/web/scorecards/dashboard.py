@@ -202,6 +202,12 @@ class AgencyCard:
     def agency(self) -> Agency:
         return self.row.agency
 
+    @property
+    def reviewed_on(self) -> datetime.datetime | None:
+        """When staff last reviewed a rule of the published scorecard, if they have."""
+        times = [v.review.created_at for _r, _s, v in self.findings if v and v.review]
+        return max(times, default=None)
+
 
 def agency_cards(agencies: QuerySet[Agency], *, drafts: bool) -> list[AgencyCard]:
     """One card per agency, in a fixed number of queries however many agencies and versions.
