@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from freedomcities.web.campaign.models import Group
-from freedomcities.web.events.guard import check_stamp, form_stamp
+from freedomcities.web.events.guard import GuardedForm, form_stamp
 
 
 class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
@@ -55,12 +55,8 @@ class AskToJoinForm(SignUpForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    website = forms.CharField(
-        required=False,
-        label=gettext_lazy("Leave this empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = GuardedForm.base_fields["website"]
+    started = GuardedForm.base_fields["started"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,11 +68,8 @@ class AskToJoinForm(SignUpForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("website"):
-            raise forms.ValidationError(
-                _("This looks like an automated submission, so it was not saved.")
-            )
-        problem = check_stamp(str(data.get("started") or ""))
-        if problem:
-            raise forms.ValidationError(problem)
+        guard = GuardedForm(self.data, prefix=self.prefix)  # the RSVP form's honeypot and timer
+        if not guard.is_valid():
+            for error in guard.non_field_errors():
+                self.add_error(None, error)
         return data
