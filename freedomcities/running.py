@@ -7,10 +7,13 @@ policy, so a quote that crosses a page break carried them into scorecards and pa
 
 A line is dropped from every page when, with its digits blurred (dates and page
 numbers change from page to page), it appears on more than half of the pages. Near a
-page's edges, where the running lines are, a line is also dropped when its first words
-open a line on most pages, or when it ends like a line on most pages ends with a page
-number: a footer that names the current chapter ("Immigration Violations - 289")
-changes with the chapter but keeps its shape.
+page's edges, where the running lines are, a line is also dropped when it ends in a page
+number the way a line on most pages does: a footer that names the current chapter
+("Immigration Violations - 289") changes with the chapter but keeps that ending.
+
+Lines are never dropped for sharing their first words with a header: in real manuals the
+policy's own sentences often begin with the agency's name ("Village of Lisle Police
+Department employees may not ..."), the very words of the running header.
 """
 
 from __future__ import annotations
@@ -21,10 +24,8 @@ from collections.abc import Callable, Sequence
 
 MIN_PAGES = 3
 """Shorter documents keep every line: two pages cannot tell a header from a coincidence."""
-EDGE_LINES = 5
+EDGE_LINES = 8
 """How many lines at the top and at the bottom of a page may be running text."""
-OPENING_WORDS = 4
-"""Lines at a page's edge that share this many first words repeat, whatever follows."""
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -44,13 +45,12 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
     split = [page.split("\n") for page in pages]
     most = len(pages) // 2 + 1
     shapes = _repeated(split, _shape, most, edges_only=False)
-    openings = _repeated(split, _opening, most, edges_only=True)
-    openings |= _repeated(split, _numbered_ending, most, edges_only=True)
+    endings = _repeated(split, _numbered_ending, most, edges_only=True)
     return [
         "\n".join(
             line
             for index, line in enumerate(lines)
-            if not _running(line, _at_edge(lines, index), shapes, openings)
+            if not _running(line, _at_edge(lines, index), shapes, endings)
         ).strip()
         for lines in split
     ]
@@ -71,14 +71,14 @@ def _repeated(
     return {found for found, count in seen.items() if count >= most}
 
 
-def _running(line: str, edge: bool, shapes: set[str], openings: set[str]) -> bool:
+def _running(line: str, edge: bool, shapes: set[str], endings: set[str]) -> bool:
     """Whether a line is a running header or footer."""
     shape = _shape(line)
     if not shape:
         return False
-    if shape in shapes and (edge or _has_letters(shape)):
+    if shape in shapes and edge:
         return True
-    return edge and (_opening(line) in openings or _numbered_ending(line) in openings)
+    return edge and _numbered_ending(line) in endings
 
 
 def _at_edge(lines: list[str], index: int) -> bool:
@@ -89,14 +89,6 @@ def _at_edge(lines: list[str], index: int) -> bool:
 def _shape(line: str) -> str:
     """A line with digits blurred, spaces folded and case ignored: what repeats page to page."""
     return _SPACE.sub(" ", _DIGITS.sub("#", line)).strip().casefold()
-
-
-def _opening(line: str) -> str:
-    """The first words of a line, when it has more than that many; else nothing."""
-    words = _shape(line).split(" ")
-    if len(words) <= OPENING_WORDS:
-        return ""
-    return " ".join(words[:OPENING_WORDS])
 
 
 def _numbered_ending(line: str) -> str:

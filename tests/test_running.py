@@ -53,6 +53,15 @@ def test_lines_on_most_pages_are_dropped_and_the_policy_kept() -> None:
             ["Officers shall not.\nA", "Officers shall not.\nB", "C", "D"],
             ["Officers shall not.\nA", "Officers shall not.\nB", "C", "D"],
         ),
+        # A sentence that begins with the header's words is the policy's own.
+        (
+            [
+                "Mesa Police Department\nMesa Police Department members shall not ask.",
+                "Mesa Police Department\nB",
+                "Mesa Police Department\nC",
+            ],
+            ["Mesa Police Department members shall not ask.", "B", "C"],
+        ),
         # A page number at the foot of every page goes; blank lines are never "repeated".
         (["A\n\nB\n1", "C\n\nD\n2", "E\n\nF\n3"], ["A\n\nB", "C\n\nD", "E\n\nF"]),
     ],
