@@ -5,11 +5,12 @@ line at the bottom ("Copyright Lexipol, LLC 2023/01/05, All Rights Reserved. Pub
 with permission by ..."). Read as text, those lines sit between the sentences of a
 policy, so a quote that crosses a page break carried them into scorecards and packets.
 
-A line is dropped from every page when, with its digits blurred (dates and page
-numbers change from page to page), it appears on more than half of the pages. Near a
-page's edges, where the running lines are, a line is also dropped when it ends in a page
-number the way a line on most pages does: a footer that names the current chapter
-("Immigration Violations - 289") changes with the chapter but keeps that ending.
+Only lines near a page's edges (:data:`EDGE_LINES`), where running text sits, are
+looked at. Such a line is dropped when, with its digits blurred (dates and page numbers
+change from page to page), it appears near the edges of more than half of the pages,
+or when it ends in a page number the way a line on most pages does: a footer that names
+the current chapter ("Immigration Violations - 289") changes with the chapter but keeps
+that ending.
 
 Lines are never dropped for sharing their first words with a header: in real manuals the
 policy's own sentences often begin with the agency's name ("Village of Lisle Police
@@ -44,8 +45,8 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
         return list(pages)
     split = [page.split("\n") for page in pages]
     most = len(pages) // 2 + 1
-    shapes = _repeated(split, _shape, most, edges_only=False)
-    endings = _repeated(split, _numbered_ending, most, edges_only=True)
+    shapes = _repeated(split, _shape, most)
+    endings = _repeated(split, _numbered_ending, most)
     return [
         "\n".join(
             line
@@ -56,17 +57,11 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
     ]
 
 
-def _repeated(
-    pages: list[list[str]], key: Callable[[str], str], most: int, *, edges_only: bool
-) -> set[str]:
-    """The keys found on at least ``most`` pages (each page counted once)."""
+def _repeated(pages: list[list[str]], key: Callable[[str], str], most: int) -> set[str]:
+    """The keys of lines near a page's edges found on at least ``most`` pages (each once)."""
     seen: Counter[str] = Counter()
     for lines in pages:
-        keys = {
-            key(line)
-            for index, line in enumerate(lines)
-            if not edges_only or _at_edge(lines, index)
-        }
+        keys = {key(line) for index, line in enumerate(lines) if _at_edge(lines, index)}
         seen.update(keys - {""})
     return {found for found, count in seen.items() if count >= most}
 
@@ -97,8 +92,3 @@ def _numbered_ending(line: str) -> str:
     if len(words) < 3 or words[-1] != "#":
         return ""
     return "... " + " ".join(words[-2:])
-
-
-def _has_letters(shape: str) -> bool:
-    """Whether a line says something (a bare page number repeats only at a page's edge)."""
-    return any(char.isalpha() for char in shape)
