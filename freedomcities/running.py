@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 
 MIN_PAGES = 3
 """Shorter documents keep every line: two pages cannot tell a header from a coincidence."""
@@ -44,41 +44,40 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
     if len(pages) < MIN_PAGES:
         return list(pages)
     split = [page.split("\n") for page in pages]
+    edges = [_edge_shapes(lines) for lines in split]  # index -> shape, edge lines only
     most = len(pages) // 2 + 1
-    shapes = _repeated(split, _shape, most)
-    endings = _repeated(split, _numbered_ending, most)
+    shapes = _repeated((set(found.values()) for found in edges), most)
+    endings = _repeated(({_numbered_ending(s) for s in found.values()} for found in edges), most)
     return [
         "\n".join(
             line
             for index, line in enumerate(lines)
-            if not _running(line, _at_edge(lines, index), shapes, endings)
+            if not _running(found.get(index, ""), shapes, endings)
         ).strip()
-        for lines in split
+        for lines, found in zip(split, edges, strict=True)
     ]
 
 
-def _repeated(pages: list[list[str]], key: Callable[[str], str], most: int) -> set[str]:
-    """The keys of lines near a page's edges found on at least ``most`` pages (each once)."""
+def _edge_shapes(lines: list[str]) -> dict[int, str]:
+    """The shape of each line near the page's edges (the body is never running text)."""
+    count = len(lines)
+    near = sorted({*range(min(EDGE_LINES, count)), *range(max(0, count - EDGE_LINES), count)})
+    return {index: _shape(lines[index]) for index in near}
+
+
+def _repeated(keys_per_page: Iterable[set[str]], most: int) -> set[str]:
+    """The keys found on at least ``most`` pages (each page counted once)."""
     seen: Counter[str] = Counter()
-    for lines in pages:
-        keys = {key(line) for index, line in enumerate(lines) if _at_edge(lines, index)}
+    for keys in keys_per_page:
         seen.update(keys - {""})
     return {found for found, count in seen.items() if count >= most}
 
 
-def _running(line: str, edge: bool, shapes: set[str], endings: set[str]) -> bool:
-    """Whether a line is a running header or footer."""
-    shape = _shape(line)
+def _running(shape: str, shapes: set[str], endings: set[str]) -> bool:
+    """Whether an edge line (given by its shape; "" for the body) is a header or footer."""
     if not shape:
         return False
-    if shape in shapes and edge:
-        return True
-    return edge and _numbered_ending(line) in endings
-
-
-def _at_edge(lines: list[str], index: int) -> bool:
-    """Whether a line is among the first or last :data:`EDGE_LINES` of its page."""
-    return index < EDGE_LINES or index >= len(lines) - EDGE_LINES
+    return shape in shapes or _numbered_ending(shape) in endings
 
 
 def _shape(line: str) -> str:
@@ -86,9 +85,9 @@ def _shape(line: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("#", line)).strip().casefold()
 
 
-def _numbered_ending(line: str) -> str:
-    """How a line ends when it ends in a page number after some words ("... - #")."""
-    words = _shape(line).split(" ")
+def _numbered_ending(shape: str) -> str:
+    """How a line's shape ends when it ends in a page number after some words ("... - #")."""
+    words = shape.split(" ")
     if len(words) < 3 or words[-1] != "#":
         return ""
     return "... " + " ".join(words[-2:])
