@@ -10,6 +10,7 @@ can be traced back to its page and quoted exactly.
 from __future__ import annotations
 
 import bisect
+import datetime
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -108,6 +109,20 @@ class RuleResult:
 
 
 @dataclass(frozen=True)
+class Reviewed:
+    """Who checked a scorecard's statuses against the document, and when.
+
+    The library never sets this: an application whose staff review scorecards (the web
+    app) does, so reports say "Reviewed by ... on ..." instead of "made by a computer",
+    and show no machine confidence for the rules a person decided.
+    """
+
+    by: str
+    on: datetime.date
+    rule_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """A document scored against a ruleset: one result per rule, plus flags."""
 
@@ -120,6 +135,14 @@ class Scorecard:
     flags: tuple[Flag, ...] = field(default=())
     # Which judge read it ("cues" or "learned-<fingerprint>"), so a new model's moves show.
     judge_version: str = "cues"
+    # Set by an application after a person reviewed the statuses; None for a machine reading.
+    reviewed: Reviewed | None = None
+
+    @property
+    def fully_reviewed(self) -> bool:
+        """Whether a person confirmed or changed every rule's status."""
+        done = self.reviewed.rule_ids if self.reviewed else frozenset()
+        return all(result.rule_id in done for result in self.results)
 
     def result(self, rule_id: str) -> RuleResult:
         """The result for one rule id, e.g. ``"5"`` or ``"1373"``."""

@@ -15,8 +15,9 @@ than a form feed, so a paragraph never runs into the next page's first line
 and the text reads naturally in reports; ``page_starts`` keeps the page
 boundaries. The text is kept faithful to the file (later stages quote it
 exactly): line endings become ``\\n``, ligatures such as ``ﬁ`` are spelled out,
-soft hyphens, NULs and other control characters are removed, and nothing else
-changes.
+soft hyphens, NULs and other control characters are removed, and running
+headers and footers (lines that repeat on most pages, :mod:`freedomcities.running`)
+are dropped, since they are not the policy's words; nothing else changes.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from freedomcities.errors import (
 from freedomcities.limits import Limits, check_pdf_streams, check_zip_parts, too_large
 from freedomcities.models import Document
 from freedomcities.ocr import DEFAULT_OCR, OCREngine, ocr_images, render_page
+from freedomcities.running import strip_running_lines
 
 Progress = Callable[[int, int], None]
 
@@ -287,7 +289,7 @@ def _refuse_binary(path: Path, head: bytes) -> None:
 def _build(path: Path, found: _Pages, options: _Options) -> Document:
     """Clean and join the pages into a Document, refusing empty or too-long ones."""
     _check_pages(path, len(found.pages), options.limits.max_pages)
-    pages = [_clean(page).strip() for page in found.pages]
+    pages = strip_running_lines([_clean(page).strip() for page in found.pages])
     _check_chars(path, sum(map(len, pages)), options.limits)
     if not any(pages):
         raise EmptyDocument(_empty_message(path, found, options))

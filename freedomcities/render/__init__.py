@@ -94,6 +94,12 @@ LABELS: dict[str, dict[str, str]] = {
         "flag.kind.dehumanizing-language": "Dehumanizing words such as 'alien'",
         "optional": "optional",
         "legend": "What the statuses mean",
+        "reviewed": "Reviewed by {by} on {date}",
+        "col.reviewed": "reviewed",
+        "footer.reviewed": (
+            "Reviewed by {by} on {date}: a person checked every status against the "
+            "document. It quotes the document so you can check every finding yourself."
+        ),
         "footer": (
             "This scorecard was made by a computer reading the document. It quotes the "
             "document so you can check every finding yourself; please do, before you rely on it."
@@ -253,6 +259,35 @@ def labels(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     except KeyError:
         known = ", ".join(sorted(LABELS))
         raise ValueError(f"No labels for language {language!r}; known: {known}.") from None
+
+
+def footer_text(scorecard: Scorecard, words: dict[str, str]) -> str:
+    """The closing note: who reviewed it and when, or that a computer made it."""
+    reviewed = scorecard.reviewed
+    if reviewed is not None and scorecard.fully_reviewed:
+        return words["footer.reviewed"].format(by=reviewed.by, date=reviewed.on.isoformat())
+    return words["footer"]
+
+
+def reviewed_text(scorecard: Scorecard, words: dict[str, str]) -> str | None:
+    """ "Reviewed by ... on ..." when a person reviewed the statuses, else None."""
+    reviewed = scorecard.reviewed
+    if reviewed is None:
+        return None
+    return words["reviewed"].format(by=reviewed.by, date=reviewed.on.isoformat())
+
+
+def shows_confidence(scorecard: Scorecard) -> bool:
+    """Whether a machine's confidence still means anything: not once a person decided it all."""
+    return not scorecard.fully_reviewed
+
+
+def confidence_text(scorecard: Scorecard, result: RuleResult, words: dict[str, str]) -> str:
+    """A rule's confidence as a percentage, or "reviewed" where a person decided it."""
+    reviewed = scorecard.reviewed
+    if reviewed is not None and result.rule_id in reviewed.rule_ids:
+        return words["col.reviewed"]
+    return f"{result.confidence:.0%}"
 
 
 def status_text(status: Status, words: dict[str, str]) -> str:

@@ -16,8 +16,12 @@ from freedomcities.models import STATUSES, Finding, Flag, RuleResult, Scorecard
 from freedomcities.render import (
     DEFAULT_LANGUAGE,
     SYMBOLS,
+    confidence_text,
     flag_kind_text,
+    footer_text,
     labels,
+    reviewed_text,
+    shows_confidence,
     status_text,
     summary_text,
     title_text,
@@ -78,7 +82,7 @@ def render_html(
             _evidence(scorecard, words),
             _suggestions(scorecard, words),
             _flags(scorecard, words),
-            _footer(words),
+            _footer(scorecard, words),
         ]
     )
     return page(f"{title} — {_document_name(scorecard)}", body, language)
@@ -114,25 +118,29 @@ def _header(scorecard: Scorecard, words: dict[str, str], generated: date) -> str
         f"<header>\n<h1>{_e(title_text(scorecard, words))}</h1>\n"
         f'<p class="meta">{" · ".join(facts)}</p>\n'
         f'<p class="meta">{_e(words["generated"].format(date=generated.isoformat()))}</p>\n'
+        f"{_reviewed_line(scorecard, words)}"
         f'<p class="summary">{_e(headline)}</p>\n<p class="meta">{_e(rest)}</p>\n</header>'
     )
 
 
 def _rules_table(scorecard: Scorecard, words: dict[str, str]) -> str:
     """The table of rules with their status badges."""
+    confident = shows_confidence(scorecard)
     rows = "\n".join(
         f'<tr><td class="num">{_e(r.rule_id)}</td>'
         f'<td><a href="#rule-{_e(r.rule_id)}">{_e(r.name)}</a></td>'
         f"<td>{_badge(r, words)}</td>"
-        f'<td class="num">{r.confidence:.0%}</td></tr>'
+        + (f'<td class="num">{_e(confidence_text(scorecard, r, words))}</td>' if confident else "")
+        + "</tr>"
         for r in scorecard.results
     )
+    confidence = f'<th class="num" scope="col">{_e(words["col.confidence"])}</th>'
     return (
         '<section>\n<div class="table-wrap"><table>\n<thead><tr>'
         f'<th class="num" scope="col">{_e(words["col.number"])}</th>'
         f'<th scope="col">{_e(words["col.rule"])}</th>'
         f'<th scope="col">{_e(words["col.status"])}</th>'
-        f'<th class="num" scope="col">{_e(words["col.confidence"])}</th>'
+        f"{confidence if confident else ''}"
         f"</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table></div>\n</section>"
     )
 
@@ -175,7 +183,7 @@ def _flags(scorecard: Scorecard, words: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def _footer(words: dict[str, str]) -> str:
+def _footer(scorecard: Scorecard, words: dict[str, str]) -> str:
     """The four statuses explained in plain words."""
     items = "\n".join(
         f'<dt><span class="badge badge-{s}">{_e(status_text(s, words))}</span></dt>'
@@ -184,7 +192,7 @@ def _footer(words: dict[str, str]) -> str:
     )
     return (
         f'<footer>\n<h2>{_e(words["legend"])}</h2>\n<dl class="legend">\n{items}\n</dl>\n'
-        f"<p>{_e(words['footer'])}</p>\n</footer>"
+        f"<p>{_e(footer_text(scorecard, words))}</p>\n</footer>"
     )
 
 
@@ -218,6 +226,12 @@ def _flag(flag: Flag, words: dict[str, str]) -> str:
     )
     quote = normalize_space(flag.quote)
     return f"<h3>{_e(title)}</h3>\n<blockquote>{_e(quote)}</blockquote>\n{suggestion}"
+
+
+def _reviewed_line(scorecard: Scorecard, words: dict[str, str]) -> str:
+    """ "Reviewed by ... on ..." as a paragraph, or nothing for a machine reading."""
+    text = reviewed_text(scorecard, words)
+    return f'<p class="meta reviewed">{_e(text)}</p>\n' if text else ""
 
 
 def _document_name(scorecard: Scorecard) -> str:

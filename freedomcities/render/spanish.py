@@ -67,6 +67,12 @@ SPANISH: dict[str, str] = {
     "flag.kind.dehumanizing-language": "Palabras que deshumanizan, como «extranjero ilegal»",
     "optional": "opcional",
     "legend": "Qué quiere decir cada situación",
+    "reviewed": "Revisada por {by} el {date}",
+    "col.reviewed": "revisada",
+    "footer.reviewed": (
+        "Revisada por {by} el {date}: una persona comparó cada situación con el documento. "
+        "Cita el documento para que usted pueda revisar cada resultado por su cuenta."
+    ),
     "footer": (
         "Esta evaluación la hizo una computadora que leyó el documento. Cita el documento para "
         "que usted pueda revisar cada resultado; por favor hágalo antes de basarse en ella."

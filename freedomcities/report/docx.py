@@ -33,6 +33,7 @@ from freedomcities.models import Document, Scorecard, Section, Stance
 from freedomcities.render import (
     SYMBOLS,
     labels,
+    reviewed_text,
     status_text,
     summary_text,
     title_text,
@@ -253,6 +254,9 @@ def _subtitle(writer: _Writer) -> None:
     )
     run = writer.paragraph().add_run(_clean(text))
     run.italic = True
+    reviewed = reviewed_text(scorecard, words)
+    if reviewed:
+        writer.paragraph().add_run(_clean(reviewed)).bold = True
 
 
 def _rules_title(rule_ids: Iterable[str], names: Iterable[str], words: dict[str, str]) -> str:

@@ -21,8 +21,15 @@ from typing import TypeVar
 
 from freedomcities.annotate import Change, Highlight, Report
 from freedomcities.models import Scorecard, Section, Stance
-from freedomcities.render import SYMBOLS, labels, summary_text, where_text
-from freedomcities.render.html import _badge, _document_name, _e, _rules_table, page
+from freedomcities.render import SYMBOLS, footer_text, labels, summary_text, where_text
+from freedomcities.render.html import (
+    _badge,
+    _document_name,
+    _e,
+    _reviewed_line,
+    _rules_table,
+    page,
+)
 from freedomcities.report import Kind, check_kind
 
 _SPACE = re.compile(r"\s+")
@@ -147,6 +154,7 @@ def _title_block(report: Report, title: str, words: dict[str, str], generated: d
         f'<header>\n<h1 class="running">{_e(title)}</h1>\n'
         f'<p class="meta">{" · ".join(facts)}</p>\n'
         f'<p class="meta">{_e(words["generated"].format(date=generated.isoformat()))}</p>\n'
+        f"{_reviewed_line(scorecard, words)}"
         "</header>"
     )
 
@@ -211,7 +219,7 @@ def _packet(report: Report, title: str, words: dict[str, str], generated: date) 
         f'<p class="summary">{_e(headline)}</p>\n<p class="meta">{_e(rest)}</p>',
         _rules_table(report.scorecard, words),
         f'<p class="meta">{_e(words["report.packet.contents"])}: {contents}</p>',
-        f'<p class="meta">{_e(words["footer"])}</p>\n</section>',
+        f'<p class="meta">{_e(footer_text(report.scorecard, words))}</p>\n</section>',
         _part(words["report.packet.rules"], _plain_rules(report, place, words)),
         _part(words["report.packet.asks"], _asks(report, place, words)),
         _part(words["report.packet.redline"], _redline(report, words)),

@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
         "shipped with the rules (the hand-written cues where none is shipped).",
     ),
     Setting(
+        "FREEDOMCITIES_HOME_STATE",
+        "AZ",
+        "The postal code of the state the campaign starts in: the main menu links to its "
+        "dashboard, and the first start loads its cities and counties.",
+    ),
+    Setting(
         "FREEDOMCITIES_SITE_URL",
         "http://127.0.0.1:8000",
         "The app's public address, for links in e-mails (reminders, RSVP confirmations).",

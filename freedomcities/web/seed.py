@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -452,7 +453,7 @@ def demo_summary() -> str:
 
 
 def ensure_ready(*, echo: Callable[[str], None] = print) -> None:
-    """Bring the database up to date; on an empty one, load Arizona and the demo.
+    """Bring the database up to date; on an empty one, load the home state (Arizona: the demo).
 
     "Empty" means no jurisdictions yet. Loading every state takes longer, so it is
     left to ``freedomcities seed --all``. To start without the demo, run
@@ -463,6 +464,15 @@ def ensure_ready(*, echo: Callable[[str], None] = print) -> None:
     """
     migrate()
     if Jurisdiction.objects.exists():
+        return
+    home = settings.HOME_STATE
+    if home != "AZ":  # the demo's sample agencies are in Arizona
+        echo(f"First start: loading the cities and counties of {home}…")
+        load_jurisdictions([home])
+        echo(
+            f"Loaded {home}. Add other states with `freedomcities seed --states CA,NM` "
+            "(or `--all`), and the Arizona demo with `freedomcities seed`."
+        )
         return
     echo("First start: loading Arizona and the demo (sample agencies and their scorecards)…")
     seed_demo()

@@ -77,6 +77,7 @@ def serve(
         OSError: the port cannot be listened on (for example, it is in use).
         QueueUnavailable: the worker would have no queue to take jobs from.
     """
+    from django.conf import settings
     from waitress.server import create_server
 
     from freedomcities.web.security import body_limit
@@ -99,7 +100,8 @@ def serve(
         raise
     with _stop_on_sigterm(), _worker_child(workers if worker else 0, echo):
         echo(f"Serving on http://{_url_host(host)}:{port}/ (Ctrl-C to stop)")
-        echo(f"Arizona's dashboard: http://{_url_host(host)}:{port}/states/az/")
+        home = settings.HOME_STATE
+        echo(f"{home}'s dashboard: http://{_url_host(host)}:{port}/states/{home.lower()}/")
         try:
             server.run()  # returns on Ctrl-C or SIGTERM (waitress catches KeyboardInterrupt)
         finally:

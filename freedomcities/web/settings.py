@@ -13,6 +13,7 @@ import dj_database_url
 from huey import RedisHuey, SqliteHuey
 
 from freedomcities.web.config import data_dir, offered_languages, secret_key, setting
+from freedomcities.web.jurisdictions.data import state_by_postal
 
 WEB_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = WEB_DIR.parents[1]
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "freedomcities.web.accounts.context.role",
+                "freedomcities.web.jurisdictions.nation.home_state_context",
             ],
         },
     }
@@ -149,6 +151,7 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(_email_settings(setting("FREEDOMCITIES_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = setting("FREEDOMCITIES_FROM_EMAIL")
 SITE_URL = setting("FREEDOMCITIES_SITE_URL").rstrip("/")
+HOME_STATE = state_by_postal(setting("FREEDOMCITIES_HOME_STATE")).state  # UnknownState lists all
 EVENTS_RATE_LIMIT = int(setting("FREEDOMCITIES_EVENTS_RATE_LIMIT"))
 
 

@@ -23,6 +23,7 @@ handler404 = not_found  # JSON under /api/, as its schema documents; the site's 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", places.home, name="home"),
+    path("states/", places.nation, name="nation"),
     path("states/<str:postal>/", places.state_dashboard, name="state"),
     path("states/<str:postal>/agencies.<str:fmt>", places.state_export, name="state_export"),
     path("search/", places.search, name="search"),

@@ -19,6 +19,8 @@ def public_pages() -> list[str]:
     agency = Agency.objects.get(name__contains="(demo) — Mesa")
     version = PolicyVersion.objects.filter(policy__agency=agency, published_at__isnull=False)[0]
     return [
+        "/",
+        "/states/",
         "/states/az/",
         MESA,
         f"/agencies/{agency.pk}/",
@@ -29,6 +31,7 @@ def public_pages() -> list[str]:
         "/campaigns/",
         "/search/?q=mesa",
         "/accounts/login/",
+        "/join/ask/",
         Event.objects.order_by("starts_at")[0].get_absolute_url(),
     ]
 

@@ -368,11 +368,12 @@ def test_the_agency_page_compares_two_real_versions_of_oregons_law(
     assert moved == 4
 
 
-def test_with_one_state_loaded_the_home_page_is_its_dashboard(
+def test_the_home_page_shows_the_country_and_the_states_loaded(
     client: Client, arizona: object
 ) -> None:
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/states/az/"
+    assert response.status_code == 200
+    assert 'href="/states/az/" data-testid="home-state"' in response.content.decode()
     from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 
     Jurisdiction.objects.create(

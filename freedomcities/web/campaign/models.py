@@ -14,6 +14,7 @@ immigration status.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -253,6 +254,15 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meeting", args=[self.pk])
 
+    @property
+    def local_start(self) -> datetime.datetime | None:
+        """The start on the clock of the jurisdiction's state, as the people meeting read it."""
+        if self.starts_at is None:
+            return None
+        from freedomcities.web.times import jurisdiction_zone
+
+        return self.starts_at.astimezone(jurisdiction_zone(self.jurisdiction))
+
 
 class InPlace(models.TextChoices):
     """An official's answer to "is this rule in place?"."""
@@ -433,3 +443,63 @@ def answer_history(answers: QuerySet[Answer]) -> dict[tuple[int, str], list[Answ
     for answer in ordered:
         history.setdefault((answer.person_id, answer.rule_id), []).append(answer)
     return history
+
+
+class Invitation(models.Model):
+    """A link an organizer gives a new volunteer: it lets one person join, once, for a week.
+
+    Only a hash of the link's key is kept, so the table cannot be used to join a group.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True, help_text=_("Whom it was e-mailed to, if anyone"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.group}"
+
+
+class JoinState(models.TextChoices):
+    """Where a request to join a group stands."""
+
+    PENDING = "pending", _("Waiting for an organizer")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class JoinRequest(models.Model):
+    """Someone asking to join a group; their account opens when an organizer approves."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=JoinState.choices, default=JoinState.PENDING)
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.group}"

@@ -2,13 +2,18 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from freedomcities.web.campaign import views, views_reopen
+from freedomcities.web.campaign import views, views_joining, views_reopen
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/", views.group_list, name="groups"),
     path("groups/new/", views.group_new, name="group_new"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/members/", views.group_members, name="group_members"),
+    path("groups/<int:pk>/invite/", views_joining.group_invite, name="group_invite"),
+    path("join/ask/", views_joining.ask_to_join, name="ask_to_join"),
+    path("join/ask/sent/", views_joining.ask_to_join_sent, name="ask_to_join_sent"),
+    path("join/requests/<int:pk>/", views_joining.decide_request, name="decide_join_request"),
+    path("join/<str:key>/", views_joining.join, name="join"),
     path("groups/<int:pk>/campaigns/", views.group_add_campaign, name="group_add_campaign"),
     path("groups/<int:pk>/promises/", views.group_promises, name="group_promises"),
     path("groups/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.render.html import page
+from freedomcities.web import times
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
-from freedomcities.web.campaign import access, actions, agenda, forms
+from freedomcities.web.campaign import access, actions, agenda, forms, joining
 from freedomcities.web.campaign.models import (
     Answer,
     Group,
@@ -175,11 +176,14 @@ def group_members(request: HttpRequest, pk: int) -> HttpResponse:
             if member is not None:
                 messages.success(request, _("%(who)s is in the group.") % {"who": member.user})
                 return redirect("group_members", pk=group.pk)
+    can_organize = access.can_organize(request.user, group)
     context = {
         "group": group,
         "members": group.memberships.select_related("user").order_by("user__username"),
         "form": form,
-        "can_organize": access.can_organize(request.user, group),
+        "can_organize": can_organize,
+        "requests": joining.pending_requests(group) if can_organize else [],
+        "invitation_link": request.session.pop("invitation_link", None),
     }
     return render(request, "campaign/members.html", context, status=_status(request))
 
@@ -354,36 +358,42 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"group": group, "places": places, "asked": request.GET.get("place", "")}
         status = 404 if request.GET.get("place") else 200
         return render(request, "campaign/meeting_place.html", context, status=status)
-    initial = {"requested_on": timezone.localdate(), "agenda": agenda.draft_agenda(place)}
-    form = forms.MeetingForm(request.POST or None, group=group, jurisdiction=place, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        meeting = _attempt(
-            request,
-            form,
-            lambda: actions.plan_meeting(group, place, form.plan(), by=_user(request)),
+    with timezone.override(times.jurisdiction_zone(place)):
+        initial = {"requested_on": timezone.localdate(), "agenda": agenda.draft_agenda(place)}
+        form = forms.MeetingForm(
+            request.POST or None, group=group, jurisdiction=place, initial=initial
         )
-        if meeting is not None:
-            messages.success(request, _("Meeting saved. Track the answer to your request here."))
-            return redirect(meeting)
-    context = {"group": group, "jurisdiction": place, "form": form}
-    return render(request, "campaign/meeting_form.html", context, status=_status(request))
+        if request.method == "POST" and form.is_valid():
+            meeting = _attempt(
+                request,
+                form,
+                lambda: actions.plan_meeting(group, place, form.plan(), by=_user(request)),
+            )
+            if meeting is not None:
+                messages.success(
+                    request, _("Meeting saved. Track the answer to your request here.")
+                )
+                return redirect(meeting)
+        context = {"group": group, "jurisdiction": place, "form": form}
+        return render(request, "campaign/meeting_form.html", context, status=_status(request))
 
 
 @signed_in
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting: the request, the people, the agenda, and once held its answers and notes."""
     meeting = access.meeting_or_404(request, pk)
-    answers = meeting.answers.select_related("person").order_by("person__name", "pk")
-    context = {
-        "meeting": meeting,
-        "answers": sorted(answers, key=_rule_order),
-        "promises": meeting.promises.select_related("person", "owner"),
-        "report": Report.objects.filter(meeting=meeting).first(),
-        "rules": {rule.id: rule for rule in dashboard.rules()},
-        "is_staff": access.staff_for(request.user, meeting.group.state),
-        "reopen_requests": meeting.reopen_requests.select_related("requested_by", "decided_by"),
-    }
-    return render(request, "campaign/meeting.html", context)
+    with timezone.override(times.jurisdiction_zone(meeting.jurisdiction)):
+        answers = meeting.answers.select_related("person").order_by("person__name", "pk")
+        context = {
+            "meeting": meeting,
+            "answers": sorted(answers, key=_rule_order),
+            "promises": meeting.promises.select_related("person", "owner"),
+            "report": Report.objects.filter(meeting=meeting).first(),
+            "rules": {rule.id: rule for rule in dashboard.rules()},
+            "is_staff": access.staff_for(request.user, meeting.group.state),
+            "reopen_requests": meeting.reopen_requests.select_related("requested_by", "decided_by"),
+        }
+        return render(request, "campaign/meeting.html", context)
 
 
 def _rule_order(answer: Answer) -> tuple[str, int]:
@@ -397,39 +407,42 @@ def _rule_order(answer: Answer) -> tuple[str, int]:
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a meeting's plan: the answer to the request, the date, the people, the agenda."""
     meeting = access.meeting_or_404(request, pk)
-    initial = {
-        "status": meeting.status,
-        "requested_on": meeting.requested_on,
-        "request_note": meeting.request_note,
-        "officials": list(meeting.officials.all()),
-        "starts_at": timezone.localtime(meeting.starts_at) if meeting.starts_at else None,
-        "place": meeting.place,
-        "attendees": list(meeting.attendees.all()),
-        "spokesperson": meeting.spokesperson,
-        "note_taker": meeting.note_taker,
-        "agenda": meeting.agenda,
-    }
-    form = forms.MeetingForm(
-        request.POST or None,
-        group=meeting.group,
-        jurisdiction=meeting.jurisdiction,
-        held=meeting.status in (MeetingStatus.HELD, MeetingStatus.REPORTED),
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        done = _attempt(
-            request, form, lambda: actions.update_meeting(meeting, form.plan(), by=_user(request))
+    with timezone.override(times.jurisdiction_zone(meeting.jurisdiction)):
+        initial = {
+            "status": meeting.status,
+            "requested_on": meeting.requested_on,
+            "request_note": meeting.request_note,
+            "officials": list(meeting.officials.all()),
+            "starts_at": timezone.localtime(meeting.starts_at) if meeting.starts_at else None,
+            "place": meeting.place,
+            "attendees": list(meeting.attendees.all()),
+            "spokesperson": meeting.spokesperson,
+            "note_taker": meeting.note_taker,
+            "agenda": meeting.agenda,
+        }
+        form = forms.MeetingForm(
+            request.POST or None,
+            group=meeting.group,
+            jurisdiction=meeting.jurisdiction,
+            held=meeting.status in (MeetingStatus.HELD, MeetingStatus.REPORTED),
+            initial=initial,
         )
-        if done is not None:
-            messages.success(request, _("Saved."))
-            return redirect(meeting)
-    context = {
-        "group": meeting.group,
-        "jurisdiction": meeting.jurisdiction,
-        "form": form,
-        "meeting": meeting,
-    }
-    return render(request, "campaign/meeting_form.html", context, status=_status(request))
+        if request.method == "POST" and form.is_valid():
+            done = _attempt(
+                request,
+                form,
+                lambda: actions.update_meeting(meeting, form.plan(), by=_user(request)),
+            )
+            if done is not None:
+                messages.success(request, _("Saved."))
+                return redirect(meeting)
+        context = {
+            "group": meeting.group,
+            "jurisdiction": meeting.jurisdiction,
+            "form": form,
+            "meeting": meeting,
+        }
+        return render(request, "campaign/meeting_form.html", context, status=_status(request))
 
 
 @require_POST
@@ -446,23 +459,26 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """The note taker's phone form: each rule for each official, notes, promises, next date."""
     meeting = access.meeting_or_404(request, pk)
-    form = forms.OutcomeForm(
-        request.POST or None, meeting=meeting, initial=_outcome_initial(meeting)
-    )
-    if request.method == "POST" and form.is_valid():
-        revision = form.cleaned_data["revision"]
-        try:
-            actions.record_outcome(meeting, form.outcome(), by=_user(request), revision=revision)
-        except actions.StaleSubmission as exc:
-            messages.error(request, str(exc))
-            return redirect(meeting)
-        except ActionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved. Send the report-back when you are ready."))
-            return redirect(meeting)
-    context = {"meeting": meeting, "form": form}
-    return render(request, "campaign/outcome.html", context, status=_status(request))
+    with timezone.override(times.jurisdiction_zone(meeting.jurisdiction)):
+        form = forms.OutcomeForm(
+            request.POST or None, meeting=meeting, initial=_outcome_initial(meeting)
+        )
+        if request.method == "POST" and form.is_valid():
+            revision = form.cleaned_data["revision"]
+            try:
+                actions.record_outcome(
+                    meeting, form.outcome(), by=_user(request), revision=revision
+                )
+            except actions.StaleSubmission as exc:
+                messages.error(request, str(exc))
+                return redirect(meeting)
+            except ActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved. Send the report-back when you are ready."))
+                return redirect(meeting)
+        context = {"meeting": meeting, "form": form}
+        return render(request, "campaign/outcome.html", context, status=_status(request))
 
 
 def _outcome_initial(meeting: Meeting) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,7 +41,7 @@ from freedomcities.web.events.forms import (
 )
 from freedomcities.web.events.guard import over_limit
 from freedomcities.web.events.maps import event_map
-from freedomcities.web.events.models import Event, EventStatus, RsvpStatus
+from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus
 from freedomcities.web.events.places import UnknownZip
 from freedomcities.web.events.search import EventQuery, SearchResult, find_events, public_events
 from freedomcities.web.jurisdictions.models import Jurisdiction
@@ -169,8 +170,34 @@ def _detail(request: HttpRequest, event: Event, form: RsvpForm, status: int = 20
         if event.public
         else "",
         "officials": list(event.officials.all()),
+        "mine": _my_rsvp(request, event),
     }
     return render(request, "events/detail.html", context, status=status)
+
+
+RSVPS = "rsvps"
+"""Session key: event uuid -> the cancel token of the RSVP made from this browser."""
+
+
+def _remember_rsvp(request: HttpRequest, attendance: Attendance) -> None:
+    """Keep, in this browser's session, that it RSVPed, so the page says so next time."""
+    kept = dict(request.session.get(RSVPS, {}))
+    kept[str(attendance.event.uuid)] = actions.rsvp_cancel_token(attendance)
+    request.session[RSVPS] = kept
+
+
+def _my_rsvp(request: HttpRequest, event: Event) -> dict[str, object] | None:
+    """This browser's RSVP to the event, if it made one still standing, with its cancel link."""
+    token = request.session.get(RSVPS, {}).get(str(event.uuid))
+    if not token:
+        return None
+    try:
+        attendance = actions.attendance_for_token(token)
+    except ActionError:
+        return None
+    if attendance.status == RsvpStatus.CANCELLED:
+        return None
+    return {"attendance": attendance, "cancel_url": reverse("rsvp_cancel", args=[token])}
 
 
 def event_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
@@ -202,6 +229,7 @@ def event_rsvp(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _rsvp_message(result))
+            _remember_rsvp(request, result.attendance)
             return redirect(event)
     form.refresh_stamp()
     return _detail(request, event, form, status=400)
@@ -225,8 +253,9 @@ def rsvp_cancel(request: HttpRequest, token: str) -> HttpResponse:
     try:
         attendance = actions.attendance_for_token(token)
         if request.method == "POST":
-            attendance = actions.cancel_rsvp(token, base_url=_base_url(request))
+            actions.cancel_rsvp(token, base_url=_base_url(request))
             messages.success(request, _("Your RSVP is cancelled. Thank you for telling us."))
+            return redirect("rsvp_cancel", token=token)  # a reload asks nothing again
     except ActionError as exc:
         return render(request, "events/rsvp_cancel.html", {"error": str(exc)}, status=400)
     context = {"attendance": attendance, "event": attendance.event, "token": token}
@@ -319,10 +348,19 @@ def _manage(
     return render(request, "events/manage.html", context, status=status)
 
 
+IMPORT_REPORT = "signin_report"
+"""Session key: the last sign-in import's counts and refused lines, shown once after it."""
+
+
 @organizer_view
 def event_manage(request: HttpRequest, event: Event) -> HttpResponse:
     """RSVPs, who came, the sign-in sheet import and the counts."""
-    return _manage(request, event)
+    kept = request.session.pop(IMPORT_REPORT, None)
+    report = None
+    if kept and kept.get("event") == str(event.uuid):
+        errors = [signin.RowError(line, message) for line, message in kept["errors"]]
+        report = signin.ImportReport(kept["added"], kept["updated"], kept["unchanged"], errors)
+    return _manage(request, event, report=report)
 
 
 @require_POST
@@ -339,10 +377,15 @@ def event_attended(request: HttpRequest, event: Event) -> HttpResponse:
     return redirect("event_manage", event.uuid)
 
 
-@require_POST
 @organizer_view
 def event_import(request: HttpRequest, event: Event) -> HttpResponse:
-    """Read a typed-up paper sign-in sheet; show what was kept and every refused line."""
+    """Read a typed-up paper sign-in sheet; show what was kept and every refused line.
+
+    After a successful import the browser is sent to the manage page (which shows the
+    report once), so a reload never imports the sheet twice and the address still works.
+    """
+    if request.method != "POST":
+        return redirect("event_manage", event.uuid)
     form = SignInSheetForm(request.POST, request.FILES)
     if not form.is_valid():
         return _manage(request, event, sheet_form=form, status=400)
@@ -351,7 +394,14 @@ def event_import(request: HttpRequest, event: Event) -> HttpResponse:
     except ActionError as exc:
         form.add_error("sheet", str(exc))
         return _manage(request, event, sheet_form=form, status=400)
-    return _manage(request, event, report=report)
+    request.session[IMPORT_REPORT] = {
+        "event": str(event.uuid),
+        "added": report.added,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "errors": [(error.line, error.message) for error in report.errors],
+    }
+    return redirect("event_manage", event.uuid)
 
 
 @organizer_view

@@ -186,6 +186,11 @@ def state_by_postal(code: str) -> JurisdictionRecord:
         raise UnknownState(code) from None
 
 
+def all_states() -> tuple[JurisdictionRecord, ...]:
+    """The 50 states and DC, in postal-code order."""
+    return tuple(_states().values())
+
+
 def us_jurisdictions(
     *,
     states: Collection[str] | None = None,

@@ -14,21 +14,14 @@ from freedomcities.web import geography
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 from freedomcities.web.scorecards.dashboard import AgencyRow, HistoryPoint
 
-# Light to dark, readable by people with the common colour-vision differences;
-# the count is also written in each shape's title and in the table.
-PALETTE = (
-    "#f1eef6",
-    "#d8d3e8",
-    "#bfbadb",
-    "#a6a0cd",
-    "#8d87bf",
-    "#756eb1",
-    "#5e56a2",
-    "#4a3f92",
-    "#382b80",
-    "#2a1a6e",
-)
-NO_POLICY = "#ffffff"
+ALL_RULES = 9
+SHADES = ("none", "zero", "some", "all")
+"""No scorecard yet; none of the nine rules in place; some; all nine.
+
+Four classes, not ten shades of one hue: with ten, 0 and 1 read as "no scorecard".
+The stylesheet colours them orange to purple (``.shade-*``), which stays apart for the
+common colour-vision differences; the count is also in each shape's title and the table.
+"""
 
 
 @dataclass(frozen=True)
@@ -37,7 +30,7 @@ class Shape:
 
     path: str
     name: str
-    fill: str
+    shade: str
     met: int | None
     url: str | None
 
@@ -49,7 +42,7 @@ class Dot:
     x: float
     y: float
     name: str
-    fill: str
+    shade: str
     met: int
     url: str
 
@@ -62,12 +55,17 @@ class StateMapView:
     outline: str
     shapes: tuple[Shape, ...]
     dots: tuple[Dot, ...]
-    legend: tuple[tuple[int, str], ...]
+    legend: tuple[tuple[str, int], ...]
+    """Each shade with how many counties and places have it."""
 
 
-def fill_for(met: int | None) -> str:
-    """The colour of a count of rules in place; white when there is no policy yet."""
-    return NO_POLICY if met is None else PALETTE[max(0, min(met, len(PALETTE) - 1))]
+def shade_for(met: int | None) -> str:
+    """The shade of a count of rules in place: none yet, zero, some or all nine."""
+    if met is None:
+        return "none"
+    if met <= 0:
+        return "zero"
+    return "all" if met >= ALL_RULES else "some"
 
 
 def state_map(
@@ -89,7 +87,7 @@ def state_map(
         found = counties.get(county.fips)
         met = shading.get(found.pk) if found else None
         url = found.get_absolute_url() if found else None
-        shapes.append(Shape(county.path, county.name, fill_for(met), met, url))
+        shapes.append(Shape(county.path, county.name, shade_for(met), met, url))
     dots = []
     seen: set[int] = set()
     for row in rows:
@@ -101,8 +99,9 @@ def state_map(
         seen.add(j.pk)
         x, y = drawn.point(j.latitude, j.longitude)
         met = shading[j.pk]
-        dots.append(Dot(x, y, j.name, fill_for(met), met, j.get_absolute_url()))
-    legend = tuple((count, fill_for(count)) for count in range(10))
+        dots.append(Dot(x, y, j.name, shade_for(met), met, j.get_absolute_url()))
+    shaded = [shape.shade for shape in shapes] + [dot.shade for dot in dots]
+    legend = tuple((shade, shaded.count(shade)) for shade in SHADES)
     return StateMapView(drawn.view_box, drawn.outline, tuple(shapes), tuple(dots), legend)
 
 

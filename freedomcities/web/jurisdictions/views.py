@@ -24,6 +24,7 @@ from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.forms import AgencyForm
 from freedomcities.web.jurisdictions.maps import history_chart, state_map
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
+from freedomcities.web.jurisdictions.nation import nation_view
 from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.models import Status
 
@@ -32,13 +33,17 @@ DASHBOARD_CACHE_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The states, with how many agencies each has a published scorecard for."""
+    """The country at a glance, the home state first, and the states loaded here."""
     counts = dashboard.counts_by_state()
     states = Jurisdiction.objects.filter(kind=Kind.STATE).order_by("name")
-    if len(states) == 1:  # a new install with one state loaded: its dashboard is the home page
-        return redirect("state", states[0].state.lower())
     items = [(state, counts.get(state.state, 0)) for state in states]
-    return render(request, "jurisdictions/home.html", {"states": items})
+    context = {"states": items, "nation": nation_view()}
+    return render(request, "jurisdictions/home.html", context)
+
+
+def nation(request: HttpRequest) -> HttpResponse:
+    """Every state on one map, shaded by the rules its scored agencies have in writing."""
+    return render(request, "jurisdictions/nation.html", {"nation": nation_view()})
 
 
 def _state_or_404(postal: str) -> Jurisdiction:

@@ -13,13 +13,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from freedomcities.rules import Rule
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
 from freedomcities.web.languages import rules_in
-from freedomcities.web.scorecards.models import JobState, PolicyVersion, Review, RuleResult, Status
+from freedomcities.web.scorecards.models import (
+    JobState,
+    PolicyVersion,
+    Review,
+    RuleResult,
+    Status,
+    Verdict,
+)
 
 SYMBOLS = {
     "meets": "\N{HEAVY CHECK MARK}",
@@ -188,11 +195,17 @@ class AgencyCard:
     row: AgencyRow
     versions: list[PolicyVersion]  # newest first
     history: list[tuple[PolicyVersion, dict[str, str], int]]  # analysed ones, oldest first
-    findings: list[tuple[Rule, str | None, RuleResult | None]]
+    findings: list[tuple[Rule, str | None, Verdict | None]]
 
     @property
     def agency(self) -> Agency:
         return self.row.agency
+
+    @property
+    def reviewed_on(self) -> datetime.datetime | None:
+        """When staff last reviewed a rule of the published scorecard, if they have."""
+        times = [v.review.created_at for _r, _s, v in self.findings if v and v.review]
+        return max(times, default=None)
 
 
 def agency_cards(agencies: QuerySet[Agency], *, drafts: bool) -> list[AgencyCard]:
@@ -207,7 +220,11 @@ def agency_cards(agencies: QuerySet[Agency], *, drafts: bool) -> list[AgencyCard
     versions = list(agency_versions(agencies, drafts=drafts))
     found = published_statuses(versions)
     rows = _rows(agencies, _latest_published(versions), found)
-    prefetch_related_objects([row.version for row in rows if row.version], "rule_results")
+    prefetch_related_objects(
+        [row.version for row in rows if row.version],
+        "rule_results",
+        Prefetch("reviews", queryset=Review.objects.order_by("created_at", "pk")),
+    )
     by_agency: dict[int, list[PolicyVersion]] = defaultdict(list)
     for version in versions:
         by_agency[version.policy.agency_id].append(version)
@@ -225,9 +242,18 @@ def _card(
         for version in versions
         if version.job_state == JobState.DONE
     ]
-    results = {r.rule_id: r for r in row.version.rule_results.all()} if row.version else {}
-    findings = [(rule, row.statuses.get(rule.id), results.get(rule.id)) for rule in rules()]
+    verdicts = _verdicts(row.version) if row.version else {}
+    findings = [(rule, row.statuses.get(rule.id), verdicts.get(rule.id)) for rule in rules()]
     return AgencyCard(row, versions[::-1], history, findings)
+
+
+def _verdicts(version: PolicyVersion) -> dict[str, Verdict]:
+    """Rule id -> its verdict, from the version's prefetched results and reviews."""
+    latest = {review.rule_id: review for review in version.reviews.all()}  # oldest first
+    return {
+        result.rule_id: Verdict(result=result, review=latest.get(result.rule_id))
+        for result in version.rule_results.all()
+    }
 
 
 def filter_rows(

@@ -371,6 +371,21 @@ class Verdict:
     def in_practice_only(self) -> bool:
         return bool(self.review and self.review.in_practice_only)
 
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """The quotes, the ones that decide the status shown first.
+
+        The analysis puts its own deciding quote first; once a reviewer changes the status,
+        the quotes that bear it out move to the top, so a weaker or opposite line is never
+        the headline.
+        """
+        return sorted(self.result.evidence, key=lambda item: item.get("stance") != self.status)
+
+    @property
+    def reason(self) -> str:
+        """The reviewer's reason for the status, shown publicly with it."""
+        return self.review.reason if self.review else ""
+
     def as_dict(self) -> dict[str, Any]:
         """The verdict in the API's and exports' shape."""
         return {

@@ -15,9 +15,11 @@ import tempfile
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from freedomcities.annotate import build_report
-from freedomcities.models import STATUSES, Scorecard, Status
+from freedomcities.models import STATUSES, Reviewed, Scorecard, Status
 from freedomcities.report import FORMATS, KINDS, write_report
 from freedomcities.web.languages import rules_in
 from freedomcities.web.scorecards.models import Analysis, PolicyVersion
@@ -62,8 +64,32 @@ def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
         dataclasses.replace(result, status=statuses.get(result.rule_id, result.status))
         for result in scorecard.results
     )
-    document = dataclasses.replace(scorecard.document, source=version.original_name)
-    return dataclasses.replace(scorecard, document=document, results=results)
+    document = dataclasses.replace(
+        scorecard.document, source=version.original_name, title=document_title(version)
+    )
+    return dataclasses.replace(
+        scorecard, document=document, results=results, reviewed=_reviewed(version)
+    )
+
+
+def document_title(version: PolicyVersion) -> str:
+    """What a report calls the policy: the agency's name and the policy's, not a file name."""
+    return f"{version.policy.agency.name}: {version.policy.title}, {version.policy_date:%Y-%m-%d}"
+
+
+def _reviewed(version: PolicyVersion) -> Reviewed | None:
+    """Who reviewed the version's statuses, and when the last of them was reviewed.
+
+    Reports name the affiliate's staff as a body, as the public scorecard page does:
+    reviewers' own names stay behind sign-in.
+    """
+    reviews = version.latest_reviews()
+    if not reviews:
+        return None
+    last = max(review.created_at for review in reviews.values())
+    return Reviewed(
+        by=str(_("affiliate staff")), on=timezone.localdate(last), rule_ids=frozenset(reviews)
+    )
 
 
 def render_report(

@@ -30,6 +30,9 @@ from freedomcities.web.scorecards.models import (
     StatusMove,
 )
 
+REVIEW_DRAFT = "review_draft"
+"""Session key of a review form sent back with an error, shown again as it was filled in."""
+
 
 def _user(request: HttpRequest) -> User:
     """The signed-in user of a view guarded by ``role_required``."""
@@ -116,6 +119,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis": getattr(version, "analysis", None),
         "statuses": Status.choices,
         "stalled": actions.is_stalled(version),
+        "draft": request.session.pop(REVIEW_DRAFT, None) if can_review else None,
     }
     return render(request, "scorecards/version.html", context)
 
@@ -176,7 +180,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             passage=data["passage"],
         )
     except ActionError as exc:
-        messages.error(request, str(exc))
+        # Keep what the reviewer chose and wrote; the page shows it again, the error beside it.
+        request.session[REVIEW_DRAFT] = {
+            "rule": data["rule"],
+            "status": data["status"],
+            "in_practice_only": data["in_practice_only"],
+            "reason": data["reason"],
+            "passage": data["passage"],
+            "error": str(exc),
+        }
     else:
         messages.success(request, _("Saved your review of rule %(rule)s.") % {"rule": data["rule"]})
     return redirect(f"{version.get_absolute_url()}#rule-{data['rule']}")

@@ -163,7 +163,8 @@ def test_rsvp_then_cancel_through_the_emailed_link(client: Client, event: Event)
     assert "Yes, cancel my RSVP" in page.content.decode()
     assert Attendance.objects.get().status == RsvpStatus.ACCEPTED  # a GET changes nothing
     done = client.post(link.group(1))
-    assert "is cancelled" in done.content.decode()
+    assert done.status_code == 302 and done["Location"] == link.group(1)
+    assert "is cancelled" in client.get(link.group(1)).content.decode()
     assert Attendance.objects.get().status == RsvpStatus.CANCELLED
     assert client.get("/events/rsvp/not-a-token/cancel/").status_code == 400
 
@@ -182,9 +183,10 @@ def test_a_full_event_says_so_and_waitlists(
 ) -> None:
     event = make_event(capacity=1)
     client.post(f"/events/{event.uuid}/rsvp/", rsvp_data(email="a@example.org"))
-    page = client.get(event.get_absolute_url()).content.decode()
+    someone_else = Client()  # the first browser now reads "you are registered"
+    page = someone_else.get(event.get_absolute_url()).content.decode()
     assert "This event is full" in page and "1 of 1 taken" in page
-    response = client.post(
+    response = someone_else.post(
         f"/events/{event.uuid}/rsvp/", rsvp_data(email="b@example.org"), follow=True
     )
     assert "you are on the waiting list" in response.content.decode()
@@ -327,11 +329,17 @@ def test_the_organizer_imports_a_sheet_and_sees_bad_lines_and_counts(
     )
     upload = SimpleUploadedFile("sheet.csv", sheet.encode(), content_type="text/csv")
     response = organizer_client.post(f"/events/{event.uuid}/sign-in/", {"sheet": upload})
-    html = response.content.decode()
+    assert response.status_code == 302  # a reload imports nothing twice
+    assert response["Location"] == f"/events/{event.uuid}/manage/"
+    html = organizer_client.get(response["Location"]).content.decode()
     assert "1 added, 1 updated, 0 already up to date." in html
     assert "Line 4: not-an-email does not look like an e-mail address." in html
     assert re.search(r'data-testid="count-attended">2<', html)
     assert re.search(r'data-testid="count-coming">2<', html)
+    # Shown once; the import's address, opened again, leads back to the page, not to a 405.
+    assert "1 added" not in organizer_client.get(response["Location"]).content.decode()
+    again = organizer_client.get(f"/events/{event.uuid}/sign-in/")
+    assert again.status_code == 302 and again["Location"] == response["Location"]
 
 
 def test_the_organizer_marks_who_came(organizer_client: Client, event: Event) -> None:
@@ -391,3 +399,22 @@ def test_the_jurisdiction_template_tag_lists_upcoming_public_events(
     )
     assert event.title in html and "Members only" not in html
     assert "/events/feeds/j/ocd-division/country:us/state:az.ics" in html
+
+
+def test_after_an_rsvp_the_page_says_you_are_registered_with_a_cancel_link(
+    client: Client, event: Event
+) -> None:
+    response = client.post(f"/events/{event.uuid}/rsvp/", rsvp_data())
+    assert response.status_code == 302
+    page = client.get(event.get_absolute_url()).content.decode()
+    done = page.split('data-testid="rsvp-done"')[1].split("</div>")[0]
+    assert "You are registered, as rosa@example.org" in done
+    cancel = re.search(r'href="(/events/rsvp/[^"]+/cancel/)"', done)
+    assert cancel is not None
+    assert 'action="/events/' not in done  # no empty form to fill in again
+    client.post(cancel.group(1))
+    assert Attendance.objects.get().status == RsvpStatus.CANCELLED
+    again = client.get(event.get_absolute_url()).content.decode()
+    assert 'data-testid="rsvp-done"' not in again and "rsvp-form" in again
+    # Someone else's browser sees the form.
+    assert 'data-testid="rsvp-done"' not in Client().get(event.get_absolute_url()).content.decode()

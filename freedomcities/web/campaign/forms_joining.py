@@ -1,0 +1,75 @@
+"""Forms for getting in: signing up from an invitation, and asking to join a group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from freedomcities.web.campaign.models import Group
+from freedomcities.web.events.guard import GuardedForm, form_stamp
+
+
+class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
+    """A new volunteer's account: a user name, a name to be greeted by, e-mail and password.
+
+    The password is checked by Django's validators (length, common passwords, likeness
+    to the user name), and each problem is shown beside its field.
+    """
+
+    first_name = forms.CharField(label=gettext_lazy("Your first name"), max_length=150)
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail"),
+        help_text=gettext_lazy("For reminders and a forgotten password; only your group sees it."),
+    )
+
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined,misc]
+        model = User
+        fields = ("username", "first_name", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("There is already an account with this e-mail: sign in, or reset its password.")
+            )
+        return str(email)
+
+
+class AskToJoinForm(SignUpForm):
+    """Asking to join a group: an account that opens once an organizer approves.
+
+    A public form, so it carries the same honeypot and fill timer as the RSVP form.
+    """
+
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("The group you would like to join"), queryset=Group.objects.none()
+    )
+    message = forms.CharField(
+        label=gettext_lazy("A word to the organizers (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    website = GuardedForm.base_fields["website"]
+    started = GuardedForm.base_fields["started"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group = self.fields["group"]
+        assert isinstance(group, forms.ModelChoiceField)
+        group.queryset = Group.objects.order_by("state", "name")
+        if not self.is_bound:
+            self.initial["started"] = form_stamp()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        guard = GuardedForm(self.data, prefix=self.prefix)  # the RSVP form's honeypot and timer
+        if not guard.is_valid():
+            for error in guard.non_field_errors():
+                self.add_error(None, error)
+        return data
