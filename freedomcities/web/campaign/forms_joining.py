@@ -40,13 +40,48 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
         return str(email)
 
 
+class GroupByPlaceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Groups named by where they campaign, never by their own name.
+
+    A group's name is for its members and staff (it is on no public page or feed), and this
+    form is public, so each group reads "A group in Mesa, AZ"; a second group in the same
+    place gets a number.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._labels: dict[int, str] = {}
+
+    def label_from_instance(self, obj: Group) -> str:
+        if not self._labels:
+            self._labels = _place_labels(self.queryset)
+        return self._labels.get(obj.pk) or _place_label(obj)
+
+
+def _place_label(group: Group) -> str:
+    """ "A group in Mesa, AZ", or in its state when it has no home place."""
+    place = str(group.home) if group.home else group.state
+    return _("A group in %(place)s") % {"place": place}
+
+
+def _place_labels(groups: Any) -> dict[int, str]:
+    """Each group's place label, numbered where two groups share a place."""
+    labels: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for group in groups.select_related("home"):
+        label = _place_label(group)
+        seen[label] = seen.get(label, 0) + 1
+        labels[group.pk] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+    return labels
+
+
 class AskToJoinForm(SignUpForm):
     """Asking to join a group: an account that opens once an organizer approves.
 
     A public form, so it carries the same honeypot and fill timer as the RSVP form.
     """
 
-    group = forms.ModelChoiceField(
+    group = GroupByPlaceField(
         label=gettext_lazy("The group you would like to join"), queryset=Group.objects.none()
     )
     message = forms.CharField(
@@ -62,7 +97,7 @@ class AskToJoinForm(SignUpForm):
         super().__init__(*args, **kwargs)
         group = self.fields["group"]
         assert isinstance(group, forms.ModelChoiceField)
-        group.queryset = Group.objects.order_by("state", "name")
+        group.queryset = Group.objects.order_by("state", "home__name", "pk")
         if not self.is_bound:
             self.initial["started"] = form_stamp()
 

@@ -107,7 +107,8 @@ def test_only_organizers_make_invitations(client: Client, group: Group, voluntee
 def test_asking_to_join_waits_for_an_organizer(organizer_client: Client, group: Group) -> None:
     asker = Client()
     form = asker.get("/join/ask/").content.decode()
-    assert "People Power Mesa" in form
+    assert "A group in Mesa, AZ" in form
+    assert "People Power Mesa" not in form  # a group's name is for its members and staff
     data = {**_sign_up(), "group": str(group.pk), "message": "I live near Main St.",
             "website": "", "started": form_stamp()}  # fmt: skip
     sent = asker.post("/join/ask/", data)
