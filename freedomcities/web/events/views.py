@@ -170,7 +170,9 @@ def _detail(request: HttpRequest, event: Event, form: RsvpForm, status: int = 20
         if event.public
         else "",
         "officials": list(event.officials.all()),
-        "mine": _my_rsvp(request, event),
+        # A form sent back with errors is shown with them, even from a browser that RSVPed
+        # before (a second person, or a replayed stamp); otherwise that RSVP is shown.
+        "mine": None if form.is_bound else _my_rsvp(request, event),
     }
     return render(request, "events/detail.html", context, status=status)
 
