@@ -37,6 +37,18 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request's language stays active in the test
+    client's thread after the response, so a Spanish page must not make the next test Spanish.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_queue() -> Iterator[None]:
     """Run background jobs in the test's own thread, on an in-memory queue."""
     from django.conf import settings

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from freedomcities.read import read
+from freedomcities.isolate import read_isolated
 from freedomcities.sweep import read_manifest
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
 from freedomcities.web.scorecards.actions import upload_version
@@ -35,9 +35,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     def counting(path: Any, **options: Any) -> Any:
         seen.append(Path(path).name)
-        return read(path, **options)
+        return read_isolated(path, **options)
 
-    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read", counting)
+    monkeypatch.setattr(importlib.import_module("freedomcities.analyze"), "read_isolated", counting)
     return seen
 
 

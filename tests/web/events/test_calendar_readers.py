@@ -22,6 +22,7 @@ import vobject
 from django.test import Client
 from django.utils import timezone
 
+from freedomcities.web.campaign.feeds import group_feed_token
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events import actions
 from freedomcities.web.events.ics import quoted_parameter, sequence
@@ -145,7 +146,7 @@ def test_events_across_zones_land_at_the_same_instant_in_every_reader(
             ends=start + datetime.timedelta(hours=2),
             host_public=True,
         )
-    response = client.get(f"/events/feeds/group/{tricky_group.pk}.ics")
+    response = client.get(f"/events/feeds/group/{group_feed_token(tricky_group)}.ics")
     assert response.status_code == 200
     calendar = read_everywhere(response.content)
     assert calendar["name"] == f"{TRICKY_GROUP}: events"
