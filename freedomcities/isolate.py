@@ -20,9 +20,12 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import spawn
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final
@@ -93,7 +96,8 @@ def read_measured(
         target=_child_main, args=(sender, path, ocr, limits), name="freedomcities-read"
     )
     started = time.monotonic()
-    child.start()
+    with _main_left_alone():
+        child.start()
     sender.close()
     try:
         return _supervise(child, receiver, path, limits, progress, started)
@@ -235,6 +239,35 @@ if hasattr(os, "register_at_fork") and "forkserver" in multiprocessing.get_all_s
     import multiprocessing.forkserver
 
     os.register_at_fork(after_in_child=_forget_fork_server)
+
+
+@contextmanager
+def _main_left_alone() -> Iterator[None]:
+    """Start a child that does not run the caller's main script again.
+
+    multiprocessing has a new child import the parent's ``__main__`` so that
+    functions defined there can be its target. Ours needs only freedomcities,
+    and importing a plain script again would run its top level, which calls
+    :func:`read_isolated` again before the child is ready, and fails. So the
+    child is prepared without it.
+    """
+    original = spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _STARTING:
+        spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = original
+
+
+_STARTING = threading.Lock()
 
 
 def _context() -> Any:

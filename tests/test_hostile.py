@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -211,6 +213,23 @@ def test_an_ordinary_file_reads_the_same_in_the_child(tmp_path: Path) -> None:
     outcome: Outcome = read_measured(tmp_path / "plain.txt", ocr=None)
     assert outcome.error is None and outcome.document is not None
     assert outcome.document == read(tmp_path / "plain.txt", ocr=None)
+
+
+def test_a_plain_script_without_a_main_guard_can_analyze(tmp_path: Path) -> None:
+    """The child reads the file without running the caller's script a second time."""
+    policy = tmp_path / "policy.txt"
+    policy.write_text("Officers shall not ask any person about immigration status.\n")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from freedomcities import analyze\n"
+        "print('top level')\n"
+        f"card = analyze({str(policy)!r})\n"
+        "print(dict((r.rule_id, r.status) for r in card.results)['5'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["top", "level", "meets"]), done.stderr
 
 
 def test_progress_comes_back_from_the_child(tmp_path: Path) -> None:
