@@ -313,13 +313,10 @@ def decide(probabilities: Matrix, settings: Settings) -> list[tuple[int, Stance,
     (tentative: it decides nothing, but asks a person to look).
     """
     found = []
-    for i, row in enumerate(probabilities):
-        k = int(np.argmax(row[1:]))
-        stance, bearing = STANCE_LABELS[k], 1.0 - float(row[0])
-        if bearing >= settings.find[stance]:
-            found.append((i, stance, bearing, False))
-        elif bearing >= settings.review:
-            found.append((i, stance, bearing, True))
+    bearings = 1.0 - probabilities[:, 0]
+    for i in np.flatnonzero(bearings >= settings.review):
+        stance, bearing = STANCE_LABELS[int(np.argmax(probabilities[i, 1:]))], float(bearings[i])
+        found.append((int(i), stance, bearing, bearing < settings.find[stance]))
     return found
 
 
