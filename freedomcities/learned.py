@@ -42,11 +42,11 @@ import numpy.typing as npt
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import RulesetError
 from freedomcities.models import Stance
+from freedomcities.numeric import Matrix, softmax
 from freedomcities.passages import Passage
 from freedomcities.rules import RULES_DIR, Rule, Ruleset
 from freedomcities.stance import any_match
 
-Matrix = npt.NDArray[np.float32]
 LABELS = ("none", "meets", "partial", "conflicts")
 STANCE_LABELS: tuple[Stance, ...] = ("meets", "partial", "conflicts")
 HASH_BUCKETS = 4096
@@ -313,13 +313,10 @@ def decide(probabilities: Matrix, settings: Settings) -> list[tuple[int, Stance,
     (tentative: it decides nothing, but asks a person to look).
     """
     found = []
-    for i, row in enumerate(probabilities):
-        k = int(np.argmax(row[1:]))
-        stance, bearing = STANCE_LABELS[k], 1.0 - float(row[0])
-        if bearing >= settings.find[stance]:
-            found.append((i, stance, bearing, False))
-        elif bearing >= settings.review:
-            found.append((i, stance, bearing, True))
+    bearings = 1.0 - probabilities[:, 0]
+    for i in np.flatnonzero(bearings >= settings.review):
+        stance, bearing = STANCE_LABELS[int(np.argmax(probabilities[i, 1:]))], float(bearings[i])
+        found.append((int(i), stance, bearing, bearing < settings.find[stance]))
     return found
 
 
@@ -394,7 +391,10 @@ def cue_features(
 
 def _cue_row(rule: Rule, passage: Passage, reader: CueReader) -> list[float]:
     """The four cue features of one passage for one rule."""
-    if not any_match(rule.cues.topic, passage.reading):
+    cues = rule.cues
+    if not any_match(cues.topic, passage.reading) or (
+        cues.context and not any_match(cues.context, passage.reading)
+    ):
         return [0.0, 0.0, 0.0, 0.0]
     stance = reader(rule, passage)
     return [1.0, *(float(stance == s) for s in STANCE_LABELS)]
@@ -430,13 +430,6 @@ def rule_logits(weights: Weights, features: Matrix, cues: Matrix) -> Matrix:
     logits = (features @ stacked).reshape(-1, rules, k).transpose(1, 0, 2)
     logits = logits + np.einsum("rnc,rck->rnk", cues, weights.cues)
     return np.asarray(logits + weights.bias[:, None, :], dtype=np.float32)
-
-
-def softmax(logits: Matrix) -> Matrix:
-    """Probabilities along the last axis."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return np.asarray(exp / exp.sum(axis=-1, keepdims=True), dtype=np.float32)
 
 
 def heading_of(passage: Passage) -> str:

@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from freedomcities.models import Document, Section
 from freedomcities.sentences import sentence_spans
@@ -35,9 +36,12 @@ class Passage:
     section: Section | None
     lead_in: str | None = None
 
-    @property
+    @cached_property
     def reading(self) -> str:
-        """The sentence as a judge reads it: its list's lead-in first, on one line."""
+        """The sentence as a judge reads it: its list's lead-in first, on one line.
+
+        Kept once worked out: every rule's cues read it, and a manual has thousands.
+        """
         sentence = flatten(self.text)
         return f"{self.lead_in} {sentence}" if self.lead_in else sentence
 

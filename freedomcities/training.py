@@ -45,7 +45,6 @@ from freedomcities.learned import (
     RULE_FEATURES,
     Judgement,
     LearnedJudge,
-    Matrix,
     Pool,
     Settings,
     Weights,
@@ -56,9 +55,9 @@ from freedomcities.learned import (
     model_text,
     neighbour_features,
     rule_logits,
-    softmax,
 )
 from freedomcities.models import Document, Finding, Scorecard
+from freedomcities.numeric import Adam, Matrix, softmax
 from freedomcities.passages import Passage, Sentences, candidate_passages
 from freedomcities.read import read
 from freedomcities.rules import DEFAULT_RULESET, EXAMPLE_LABELS, RULES_DIR, Ruleset
@@ -284,7 +283,7 @@ def fit(
         np.zeros((rules, RULE_FEATURES, k), np.float32),
         np.zeros((rules, k), np.float32),
     ]
-    adam = _Adam(params)
+    adam = Adam(params, RATE)
     for _ in range(steps):
         model = Weights(tuple(rule_ids), *params)
         logits = rule_logits(model, features, extra)
@@ -536,26 +535,6 @@ def _outcome(
         results=score(findings, ruleset, entry.jurisdiction),
     )
     return compare(entry, scorecard)
-
-
-class _Adam:
-    """Adam updates in place on a list of arrays."""
-
-    def __init__(self, params: list[Matrix]) -> None:
-        self.params = params
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, grads: Sequence[npt.NDArray[np.floating]]) -> None:
-        """One update of every parameter."""
-        self.t += 1
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            m *= 0.9
-            m += 0.1 * g
-            v *= 0.999
-            v += 0.001 * g * g
-            p -= RATE * (m / (1 - 0.9**self.t)) / (np.sqrt(v / (1 - 0.999**self.t)) + 1e-8)
 
 
 def _read_example_rows(path: Path, ruleset: Ruleset) -> list[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from freedomcities.learned import (
     HASH_BUCKETS,
     LABELS,
     Settings,
+    cue_features,
     decide,
     hashed_words,
     load_judge,
@@ -116,6 +117,17 @@ def test_words_are_hashed_into_a_unit_vector_with_negation_marked() -> None:
     assert abs(float(np.linalg.norm(plain)) - 1.0) < 1e-5
     assert np.array_equal(plain, hashed_words("Officers shall ask about status."))
     assert float(plain @ negated) < 0.95  # "~ask" is a word of its own
+
+
+def test_a_rule_with_context_words_reads_only_passages_that_hold_one() -> None:
+    """Rule 7's topic words ("video", "camera") fill any manual; its context narrows them."""
+    texts = [
+        "Officers shall activate body-worn video cameras during every traffic stop.",
+        "No member shall use video cameras to monitor a mosque based on religion.",
+    ]
+    passages = [Passage(text, 0, len(text), None) for text in texts]
+    on_subject = cue_features(passages, RULESET, ["7"], cue_stance)[0, :, 0]
+    assert on_subject.tolist() == [0.0, 1.0]
 
 
 def test_a_passage_becomes_a_finding_by_how_surely_it_bears_on_the_rule() -> None:

@@ -43,7 +43,9 @@ class Cues:
     ``conditions`` mark a permission so hedged that it is partial rather
     than conflicting (detainers honoured only for serious felonies); and
     ``allowed_exceptions`` the exceptions the model itself makes, which do
-    not weaken a prohibition.
+    not weaken a prohibition. ``context`` narrows what the learned judge
+    reads for a rule whose topic words fill any manual ("video", "camera"):
+    a passage must hold one of these as well.
     """
 
     topic: tuple[re.Pattern[str], ...]
@@ -56,6 +58,7 @@ class Cues:
     conflicts: tuple[re.Pattern[str], ...] = ()
     narrowing: tuple[re.Pattern[str], ...] = ()
     allowed_exceptions: tuple[re.Pattern[str], ...] = ()
+    context: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
