@@ -14,7 +14,7 @@ from pathlib import Path
 
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
-from freedomcities.isolate import read_isolated
+from freedomcities.isolate import clean_context, main_left_alone, read_isolated
 from freedomcities.judge import Engine, judge, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.limits import Limits
@@ -96,13 +96,25 @@ def analyze_many(
     if workers == 1 or len(files) < 2:
         yield from ((p, _analyze_or_error(p, ruleset, jurisdiction)) for p in files)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
-        futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in files]
+    with worker_pool(min(workers, len(files))) as pool:
+        with main_left_alone():
+            futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in files]
         for path, future in zip(files, futures, strict=True):
             try:
                 yield path, future.result()
             except Exception as exc:  # a worker process that died: this file fails, not the rest
                 yield path, _unexpected(path, exc)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers start clean from the fork server, not as forks of this one.
+
+    A worker forked from a process that has run the embedding model inherits
+    the model's session without the threads it runs on, and waits in it
+    forever. Submit inside :func:`~freedomcities.isolate.main_left_alone`, so a
+    worker does not run the caller's script again either.
+    """
+    return ProcessPoolExecutor(max_workers=workers, mp_context=clean_context())
 
 
 def _analyze_or_error(

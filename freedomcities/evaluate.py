@@ -19,13 +19,14 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from freedomcities.analyze import analyze
+from freedomcities.analyze import analyze, worker_pool
 from freedomcities.errors import CorpusError, FreedomCitiesError
+from freedomcities.isolate import main_left_alone
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge
 from freedomcities.models import STATUSES, Document, Scorecard, Status
@@ -339,10 +340,11 @@ def _analyze_all(
         return done
     # Long PDFs first, so one 600-page manual does not start last and run alone.
     ordered = sorted(entries, key=lambda e: e.path.suffix != ".pdf")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future[Scorecard | FreedomCitiesError], str] = {
-            pool.submit(_analyze_entry, entry, ruleset, model): entry.slug for entry in ordered
-        }
+    with worker_pool(workers) as pool:
+        with main_left_alone():
+            futures: dict[Future[Scorecard | FreedomCitiesError], str] = {
+                pool.submit(_analyze_entry, entry, ruleset, model): entry.slug for entry in ordered
+            }
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             if progress:

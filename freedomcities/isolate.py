@@ -91,12 +91,12 @@ def read_measured(
     """
     limits = Limits.from_env() if limits is None else limits
     path = Path(path)
-    receiver, sender = _context().Pipe(duplex=False)
-    child = _context().Process(
+    receiver, sender = clean_context().Pipe(duplex=False)
+    child = clean_context().Process(
         target=_child_main, args=(sender, path, ocr, limits), name="freedomcities-read"
     )
     started = time.monotonic()
-    with _main_left_alone():
+    with main_left_alone():
         child.start()
     sender.close()
     try:
@@ -242,7 +242,7 @@ if hasattr(os, "register_at_fork") and "forkserver" in multiprocessing.get_all_s
 
 
 @contextmanager
-def _main_left_alone() -> Iterator[None]:
+def main_left_alone() -> Iterator[None]:
     """Start a child that does not run the caller's main script again.
 
     multiprocessing has a new child import the parent's ``__main__`` so that
@@ -267,10 +267,10 @@ def _main_left_alone() -> Iterator[None]:
             spawn.get_preparation_data = original
 
 
-_STARTING = threading.Lock()
+_STARTING = threading.RLock()
 
 
-def _context() -> Any:
+def clean_context() -> Any:
     """The fork server where the system has one (Linux, macOS), else fresh interpreters."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")

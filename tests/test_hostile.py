@@ -232,6 +232,26 @@ def test_a_plain_script_without_a_main_guard_can_analyze(tmp_path: Path) -> None
     assert (done.returncode, done.stdout.split()) == (0, ["top", "level", "meets"]), done.stderr
 
 
+def test_a_pool_after_the_model_has_run_analyses_every_file(tmp_path: Path) -> None:
+    """Pool workers start clean: a fork would inherit the model without its threads, and hang."""
+    policies = []
+    for name in ("a", "b"):
+        policy = tmp_path / f"{name}.txt"
+        policy.write_text("Officers shall not ask any person about immigration status.\n")
+        policies.append(str(policy))
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from freedomcities import analyze, analyze_many\n"
+        f"analyze({policies[0]!r})\n"
+        f"for path, card in analyze_many({policies!r}, workers=2):\n"
+        "    print(dict((r.rule_id, r.status) for r in card.results)['5'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["meets", "meets"]), done.stderr
+
+
 def test_progress_comes_back_from_the_child(tmp_path: Path) -> None:
     from tests.documents import make_pdf
 
