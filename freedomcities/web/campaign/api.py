@@ -11,8 +11,8 @@ the group that listed them and to staff.
 Each operation is thin: pydantic checks the input, an action from :mod:`.actions`
 does the work, and its refusal becomes a 403 (the person's part does not allow
 it), a 409 (someone saved first) or a 400 (anything else), with its message.
-This module imports the main API for its token check and shapes, so import
-:mod:`freedomcities.web.api` rather than this module directly.
+The token check comes from :mod:`freedomcities.web.accounts.apiauth` and the shared shapes
+from :mod:`freedomcities.web.apitypes`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status as Reply
 
+from freedomcities.web.accounts.apiauth import READ_AUTH, token_auth
 from freedomcities.web.accounts.models import Role, has_role
-from freedomcities.web.api import READ_AUTH, Message, Page, PageQuery, token_auth
+from freedomcities.web.apitypes import Message, Page, PageQuery
 from freedomcities.web.campaign import access, actions, drafts, language, tactics
 from freedomcities.web.campaign.actions import NotAllowed, StaleSubmission
 from freedomcities.web.campaign.api_schemas import (

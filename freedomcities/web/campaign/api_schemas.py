@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, P, PathEx, Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool, StringConstraints, WithJsonSchema
 
-from freedomcities.web.api import MAX_ID, MAX_REVISION, Name, OcdId, PageQuery, StateCode, Storable
+from freedomcities.web.apitypes import (
+    MAX_ID,
+    MAX_REVISION,
+    Name,
+    OcdId,
+    PageQuery,
+    StateCode,
+    Storable,
+)
 from freedomcities.web.campaign import access, actions, agenda, drafts, popolo, tactics
 from freedomcities.web.campaign.models import (
     Answer,

@@ -21,7 +21,6 @@ from typing import Annotated, Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.constants import NOT_SET
@@ -30,7 +29,8 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import StringConstraints
 
-from freedomcities.web.accounts.models import ApiToken
+from freedomcities.web.accounts.apiauth import token_user
+from freedomcities.web.apitypes import Message
 from freedomcities.web.campaign.access import can_organize
 from freedomcities.web.cors import shared
 from freedomcities.web.events import osdi
@@ -45,12 +45,6 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 
 router = Router(tags=["events"])
-
-
-class Message(Schema):
-    """An error: what happened, why, and what to do next."""
-
-    detail: str
 
 
 EventKey = Annotated[uuid.UUID, Path(description="The event's identifier (a UUID).")]
@@ -83,13 +77,7 @@ def _organizer_key(key: str | None) -> User | None:
     """
     if not key:
         return None
-    found = ApiToken.find(key)
-    if found is None or not found.user.is_active:
-        from freedomcities.web.api import InvalidToken  # the main API mounts this router
-
-        raise InvalidToken(message=_("This API token is not valid; ask for a new one."))
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    return found.user
+    return token_user(key)
 
 
 class EventsToken(HttpBearer):
