@@ -104,7 +104,7 @@ def load_jurisdictions(states: Collection[str] | None = None) -> int:
 
 def _county_points() -> dict[str, tuple[float, float]] | None:
     """County centroids from the us-atlas map data, or None when it is not installed."""
-    from freedomcities.web.geography import AtlasNotFound, county_centroids
+    from freedomcities.web.geography.atlas import AtlasNotFound, county_centroids
 
     try:
         return county_centroids()

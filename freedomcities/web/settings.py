@@ -70,7 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "freedomcities.web.accounts.context.role",
-                "freedomcities.web.jurisdictions.nation.home_state_context",
+                "freedomcities.web.jurisdictions.context.home_state_context",
             ],
         },
     }

@@ -9,6 +9,7 @@ from freedomcities.web.api import api, not_found
 from freedomcities.web.jurisdictions import views as places
 from freedomcities.web.languages import choose_language
 from freedomcities.web.scorecards import views as scorecards
+from freedomcities.web.scorecards import views_dashboard as dashboards
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -22,13 +23,13 @@ handler404 = not_found  # JSON under /api/, as its schema documents; the site's 
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", places.home, name="home"),
-    path("states/", places.nation, name="nation"),
-    path("states/<str:postal>/", places.state_dashboard, name="state"),
-    path("states/<str:postal>/agencies.<str:fmt>", places.state_export, name="state_export"),
+    path("", dashboards.home, name="home"),
+    path("states/", dashboards.nation, name="nation"),
+    path("states/<str:postal>/", dashboards.state_dashboard, name="state"),
+    path("states/<str:postal>/agencies.<str:fmt>", dashboards.state_export, name="state_export"),
     path("search/", places.search, name="search"),
     path("j/<path:ocd_id>/agencies/new", places.add_agency, name="add_agency"),
-    path("j/<path:ocd_id>/", places.jurisdiction_detail, name="jurisdiction"),
+    path("j/<path:ocd_id>/", dashboards.jurisdiction_detail, name="jurisdiction"),
     path("agencies/<int:pk>/", scorecards.agency_detail, name="agency"),
     path("agencies/<int:pk>/upload/", scorecards.upload, name="upload"),
     path("agencies/<int:pk>/compare/", scorecards.compare_versions, name="compare"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from freedomcities.web import catalogue
+from freedomcities.web.accounts import catalogue
 
 SPANISH = catalogue.LOCALE_DIR / "es" / "LC_MESSAGES" / "django.po"
 needs_gettext = pytest.mark.skipif(

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from freedomcities.web import geography
-from freedomcities.web.geography import (
+from freedomcities.web.geography import atlas
+from freedomcities.web.geography.atlas import (
     AtlasNotFound,
     Feature,
     atlas_path,
@@ -63,7 +63,7 @@ def inside(point: tuple[float, float], box: tuple[float, float, float, float]) -
 def test_atlas_is_installed_by_npm() -> None:
     path = atlas_path()
     assert path.name == "counties-10m.json"
-    assert path.parent == Path(geography.__file__).parents[2] / "node_modules" / "us-atlas"
+    assert path.parent == Path(atlas.__file__).parents[3] / "node_modules" / "us-atlas"
 
 
 def test_atlas_env_var_may_name_the_folder_or_the_file(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind
-from freedomcities.web.jurisdictions.nation import nation_view
+from freedomcities.web.scorecards.maps import nation_view
 from freedomcities.web.scorecards.models import Policy, PolicyVersion, RuleResult
 from freedomcities.web.seed import seed_demo
 
@@ -77,7 +77,7 @@ def test_the_demos_home_page_draws_the_country(client: Client) -> None:
 
 
 def test_the_state_map_tells_zero_from_none_and_counts_its_legend(client: Client) -> None:
-    from freedomcities.web.jurisdictions.maps import shade_for
+    from freedomcities.web.scorecards.maps import shade_for
 
     assert [shade_for(m) for m in (None, 0, 1, 8, 9)] == ["none", "zero", "some", "some", "all"]
     seed_demo()

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from freedomcities.web.downloads import ascii_filename, content_disposition
 from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.responses import ascii_filename, content_disposition
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.agenda import draft_agenda
+from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.models import (
     Answer,
-    Change,
     Friendliness,
     Group,
     GroupMember,
@@ -71,25 +71,6 @@ class NotAllowed(ActionError):
 
 class StaleSubmission(ActionError):
     """The form was opened before someone else saved; saving it would undo their work."""
-
-
-def record_change(
-    user: User | None,
-    group: Group | None,
-    subject: str,
-    subject_id: int,
-    action: str,
-    **details: Any,
-) -> Change:
-    """Keep who changed what and when, so a group can follow its own history."""
-    return Change.objects.create(
-        user=user,
-        group=group,
-        subject=subject,
-        subject_id=subject_id,
-        action=action,
-        details=details,
-    )
 
 
 def _require(allowed: bool, message: str) -> None:

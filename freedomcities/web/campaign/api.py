@@ -93,9 +93,9 @@ from freedomcities.web.campaign.models import (
     answer_history,
 )
 from freedomcities.web.campaign.reopen import MeetingLocked
-from freedomcities.web.cors import shared
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Stage
+from freedomcities.web.responses import shared
 from freedomcities.web.scorecards import dashboard
 
 router: Router = Router(tags=["campaign"])

@@ -23,11 +23,14 @@ from pydantic import AfterValidator, BeforeValidator, StrictBool, StringConstrai
 from freedomcities.web.apitypes import (
     MAX_ID,
     MAX_REVISION,
+    Input,
     Name,
     OcdId,
     PageQuery,
     StateCode,
     Storable,
+    day_text,
+    day_type,
 )
 from freedomcities.web.campaign import access, actions, agenda, drafts, popolo, tactics
 from freedomcities.web.campaign.models import (
@@ -49,7 +52,6 @@ from freedomcities.web.campaign.models import (
 )
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind, Stage
 from freedomcities.web.scorecards import dashboard
-from freedomcities.web.wire import Input, day_text, day_type
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates outside are typing mistakes
 MAX_LONG_TEXT = 20_000  # notes, agendas, summaries

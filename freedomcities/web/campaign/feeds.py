@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from icalendar import Event
 
 from freedomcities.web.campaign import access
+from freedomcities.web.campaign.actions import NotAllowed
+from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.models import Group, Promise, PromiseState
 from freedomcities.web.events.ics import new_calendar, uid
 
@@ -47,8 +49,6 @@ def group_feed_token(group: Group) -> str:
 
 def renew_group_feed(group: Group, *, by: User) -> str:
     """Retire the group's events feed address and make a new one (organizers and staff)."""
-    from freedomcities.web.campaign.actions import NotAllowed, record_change
-
     if not access.can_organize(by, group):
         raise NotAllowed(_("Only the group's organizers and affiliate staff can do this."))
     group.feed_token = secrets.token_urlsafe(24)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from freedomcities.web.accounts.models import Profile, Role
 from freedomcities.web.campaign import access
-from freedomcities.web.campaign.actions import record_change
+from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.models import (
     Group,
     GroupMember,

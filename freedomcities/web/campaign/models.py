@@ -259,7 +259,7 @@ class Meeting(models.Model):
         """The start on the clock of the jurisdiction's state, as the people meeting read it."""
         if self.starts_at is None:
             return None
-        from freedomcities.web.times import jurisdiction_zone
+        from freedomcities.web.jurisdictions.times import jurisdiction_zone
 
         return self.starts_at.astimezone(jurisdiction_zone(self.jurisdiction))
 

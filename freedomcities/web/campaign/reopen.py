@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freedomcities.web.campaign import access
+from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.models import (
     Meeting,
     MeetingStatus,
@@ -59,8 +60,6 @@ def waiting_request(meeting: Meeting) -> ReopenRequest | None:
 
 def request_reopen(meeting: Meeting, *, by: User, reason: str) -> ReopenRequest:
     """A member asks staff to reopen a reported meeting, saying what needs changing."""
-    from freedomcities.web.campaign.actions import record_change
-
     if not access.can_see_group(by, meeting.group):
         raise ActionError(_("Only the group's members can ask to reopen its meetings."))
     if not is_locked(meeting):
@@ -78,8 +77,6 @@ def request_reopen(meeting: Meeting, *, by: User, reason: str) -> ReopenRequest:
 
 def decide_reopen(asked: ReopenRequest, *, by: User, grant: bool, note: str = "") -> ReopenRequest:
     """Staff of the group's state grant a request (the report goes back to the group) or not."""
-    from freedomcities.web.campaign.actions import record_change
-
     meeting = asked.meeting
     if not access.staff_for(by, meeting.group.state):
         raise NotStaffHere(_("Only the affiliate's staff reopen reported meetings."))

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.render.html import page
-from freedomcities.web import times
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access, actions, agenda, forms, joining
@@ -42,9 +41,10 @@ from freedomcities.web.campaign.models import (
     ReportState,
     answer_history,
 )
-from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
+from freedomcities.web.jurisdictions import times
 from freedomcities.web.jurisdictions.models import Jurisdiction, Stage
+from freedomcities.web.responses import attach
 from freedomcities.web.scorecards import dashboard
 from freedomcities.web.scorecards.exports import for_spreadsheets
 

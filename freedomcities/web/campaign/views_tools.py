@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from freedomcities.web.campaign import access, drafts, feeds, language, tactics
 from freedomcities.web.campaign.actions import overdue
 from freedomcities.web.campaign.models import Group, Person, Promise, PromiseState
-from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.languages import document_language, in_language
+from freedomcities.web.responses import attach
 
 SOON_DAYS = 7
 """The follow-up page lists promises due within this many days as 'coming up'."""

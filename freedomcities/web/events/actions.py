@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from freedomcities.web.campaign.models import Group, GroupMember, Person
 from freedomcities.web.errors import ActionError
-from freedomcities.web.events import places
 from freedomcities.web.events.models import (
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -38,6 +37,7 @@ from freedomcities.web.events.models import (
     RsvpStatus,
     Tactic,
 )
+from freedomcities.web.geography import places
 from freedomcities.web.jurisdictions.models import Jurisdiction
 
 __all__ = [

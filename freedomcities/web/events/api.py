@@ -30,14 +30,13 @@ from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import StringConstraints
 
 from freedomcities.web.accounts.apiauth import token_user
-from freedomcities.web.apitypes import Message
+from freedomcities.web.apitypes import Day, Message
 from freedomcities.web.campaign.access import can_organize
-from freedomcities.web.cors import shared
 from freedomcities.web.events import osdi
 from freedomcities.web.events.models import Attendance, Event, Tactic
-from freedomcities.web.events.places import MAX_RADIUS_MILES, UnknownZip
 from freedomcities.web.events.search import DEFAULT_MILES, EventQuery, find_events, public_events
-from freedomcities.web.wire import Day
+from freedomcities.web.geography.places import MAX_RADIUS_MILES, UnknownZip
+from freedomcities.web.responses import shared
 
 API_PREFIX = "/api/events"
 """Where the main API mounts this router; the HAL links are built from it."""

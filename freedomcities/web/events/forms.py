@@ -23,8 +23,8 @@ from freedomcities.web.campaign.models import Group, Person
 from freedomcities.web.events.actions import EventDraft, RsvpDraft
 from freedomcities.web.events.guard import GuardedForm
 from freedomcities.web.events.models import DESCRIPTION_MAX, TITLE_MAX, Event, Tactic
-from freedomcities.web.events.places import MAX_RADIUS_MILES
 from freedomcities.web.events.search import DEFAULT_MILES, EventQuery
+from freedomcities.web.geography.places import MAX_RADIUS_MILES
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 
 US_ZONES = [

@@ -1,6 +1,6 @@
 """The events map: the U.S. drawn from shipped geometry, events as dots, no JavaScript.
 
-The whole country is drawn once (:func:`freedomcities.web.geography.us_map`); a search near a
+The whole country is drawn once (:func:`freedomcities.web.geography.atlas.us_map`); a search near a
 ZIP code zooms in by narrowing the SVG's ``viewBox`` around it, so the same inline SVG serves
 both. Dots sit at each event's public point, so a private address stays blurred on the map.
 """
@@ -15,9 +15,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from freedomcities.web.events.models import Event
-from freedomcities.web.events.places import bounding_box
 from freedomcities.web.events.search import Found
-from freedomcities.web.geography import AtlasNotFound, NationMap, us_map
+from freedomcities.web.geography.atlas import AtlasNotFound, NationMap, us_map
+from freedomcities.web.geography.places import bounding_box
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 
 WIDTH = 960

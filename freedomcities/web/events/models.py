@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from freedomcities.web.campaign.models import Group, Person
-from freedomcities.web.events import places
+from freedomcities.web.geography import places
 from freedomcities.web.jurisdictions.models import Jurisdiction
 
 TITLE_MAX = 200

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from freedomcities.web.events import places
 from freedomcities.web.events.models import Event, EventStatus
+from freedomcities.web.geography import places
 
 DEFAULT_MILES = 25
 DEFAULT_LIMIT = 200

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from freedomcities.web.events.actions import ActionError, check_email, check_phone
 from freedomcities.web.events.models import Attendance, Event, RsvpStatus, Source
-from freedomcities.web.events.places import UnknownZip, normalize_zip
+from freedomcities.web.geography.places import UnknownZip, normalize_zip
 
 COLUMNS = (
     "given_name",

@@ -27,8 +27,6 @@ from django.views.decorators.http import require_POST
 
 from freedomcities.web.campaign.access import can_organize, can_see_group, organized_groups
 from freedomcities.web.campaign.feeds import group_for_feed
-from freedomcities.web.cors import shared
-from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.events import actions, exports, ics, jsonld, signin
 from freedomcities.web.events.forms import (
@@ -42,9 +40,10 @@ from freedomcities.web.events.forms import (
 from freedomcities.web.events.guard import over_limit
 from freedomcities.web.events.maps import event_map
 from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus
-from freedomcities.web.events.places import UnknownZip
 from freedomcities.web.events.search import EventQuery, SearchResult, find_events, public_events
+from freedomcities.web.geography.places import UnknownZip
 from freedomcities.web.jurisdictions.models import Jurisdiction
+from freedomcities.web.responses import attach, shared
 
 View = Callable[..., HttpResponse]
 

@@ -20,6 +20,7 @@ from freedomcities.web.accounts.models import Role
 from freedomcities.web.apitypes import (
     LIST_ERRORS,
     MAX_ID,
+    Input,
     Name,
     OcdId,
     Page,
@@ -33,7 +34,6 @@ from freedomcities.web.apitypes import (
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.actions import create_agency
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
-from freedomcities.web.wire import Input
 
 router = Router()
 

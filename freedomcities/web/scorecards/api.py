@@ -27,6 +27,7 @@ from freedomcities.web.apitypes import (
     LIST_ERRORS,
     MAX_ID,
     MAX_REVISION,
+    Input,
     Message,
     Page,
     PageQuery,
@@ -60,7 +61,6 @@ from freedomcities.web.scorecards.models import (
     Review,
     Status,
 )
-from freedomcities.web.wire import Input
 
 router = Router()
 

@@ -16,10 +16,10 @@ from freedomcities.render.compare import COMPARE_CSS, comparison_body
 from freedomcities.score import in_language
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role, is_staff_for, staff_states
-from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.languages import document_language, reader_language, rules_in
+from freedomcities.web.responses import attach
 from freedomcities.web.scorecards import actions, dashboard, jobs, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import (

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign.models import Group, GroupMember
-from freedomcities.web.events import actions, places
+from freedomcities.web.events import actions
 from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus, Source
+from freedomcities.web.geography import places
 from freedomcities.web.jurisdictions.models import Jurisdiction
 from tests.web.conftest import make_user
 from tests.web.events.conftest import NEXT_WEEK, draft

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from freedomcities.web.events import places
 from freedomcities.web.events.models import Event, EventStatus, Tactic
 from freedomcities.web.events.search import EventQuery, find_events, nearby, public_events
+from freedomcities.web.geography import places
 
 pytestmark = pytest.mark.django_db
 

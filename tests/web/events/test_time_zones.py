@@ -18,9 +18,9 @@ from django.core import mail
 from django.template import Context, Template
 from django.test import Client
 
-from freedomcities.web import times
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events import actions
+from freedomcities.web.jurisdictions import times
 from freedomcities.web.jurisdictions.models import Jurisdiction
 from tests.web.events.conftest import draft
 from tests.web.events.test_views import rsvp_data

@@ -10,7 +10,7 @@ import datetime
 
 from django import template
 
-from freedomcities.web import times
+from freedomcities.web.jurisdictions import times
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from freedomcities.web import catalogue
+from freedomcities.web.accounts import catalogue
 
 
 class Command(BaseCommand):

@@ -1,17 +1,24 @@
-"""The state map and the history chart as plain values a template draws as SVG.
+"""The scorecard maps and the history chart, as plain values a template draws as SVG.
 
-The geometry comes from us-atlas (installed by npm, shipped with the app), so
-the map needs no tile server and works offline. Shading counts the nine rules
-in place in writing: counties by their sheriff's office, places as dots.
+The geometry comes from us-atlas (:mod:`freedomcities.web.geography.atlas`, installed by
+npm, shipped with the app), so the maps need no tile server and work offline. Shading
+counts the nine rules in place in writing: on a state's map, counties by their sheriff's
+office and places as dots; on the national map, each state by its scored agencies, on a
+scale a colour-blind reader can tell apart: none yet, none in place, some, all.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from freedomcities.web import geography
-from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
+from django.urls import reverse
+
+from freedomcities.web.geography import atlas
+from freedomcities.web.jurisdictions.data import all_states
+from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
+from freedomcities.web.scorecards import dashboard
 from freedomcities.web.scorecards.dashboard import AgencyRow, HistoryPoint
 
 ALL_RULES = 9
@@ -73,7 +80,7 @@ def state_map(
 ) -> StateMapView | None:
     """The state's counties shaded by rules in place, with dots for places; None without atlas."""
     try:
-        drawn = geography.state_map(state.fips)
+        drawn = atlas.state_map(state.fips)
     except (FileNotFoundError, KeyError, ValueError):
         return None
     counties = {
@@ -148,3 +155,69 @@ def history_chart(
         coords.append((x, y))
     marks = tuple((*xy(p), p.date.isoformat(), p.rules_in_place) for p in history)
     return Chart(width, height, " ".join(f"{x},{y}" for x, y in coords), marks, top)
+
+
+# The national map ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateTally:
+    """One state's scored agencies and how many of the nine rules each has in writing."""
+
+    code: str
+    name: str
+    scored: int
+    average: float
+    shade: str
+    url: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class NationView:
+    """The national map's states and the legend's counts (states per shade)."""
+
+    view_box: str
+    states: tuple[StateTally, ...]
+    legend: tuple[tuple[str, int], ...]
+
+
+def _shade(met: list[int]) -> str:
+    """The state's shade from its scored agencies' counts of rules in place."""
+    if not met:
+        return "none"
+    if all(count == len(dashboard.core_rule_ids()) for count in met):
+        return "all"
+    return "some" if any(met) else "zero"
+
+
+def nation_view() -> NationView | None:
+    """Every state's tally on the national map; None when the map's shapes are missing."""
+    try:
+        nation = atlas.us_map()
+    except atlas.AtlasNotFound:
+        return None
+    met: dict[str, list[int]] = defaultdict(list)
+    scored = Agency.objects.filter(policies__versions__published_at__isnull=False).distinct()
+    for row in dashboard.agency_rows(scored):
+        met[row.agency.jurisdiction.state].append(row.met)
+    by_fips = {record.fips: record for record in all_states()}
+    states = []
+    for shape in nation.states:
+        record = by_fips.get(shape.fips)
+        if record is None:
+            continue
+        counts = met.get(record.state, [])
+        states.append(
+            StateTally(
+                code=record.state,
+                name=record.name,
+                scored=len(counts),
+                average=sum(counts) / len(counts) if counts else 0.0,
+                shade=_shade(counts),
+                url=reverse("state", args=[record.state.lower()]),
+                path=shape.path,
+            )
+        )
+    legend = tuple((shade, sum(s.shade == shade for s in states)) for shade in SHADES)
+    return NationView(nation.view_box, tuple(states), legend)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from freedomcities.web.events import places
+from freedomcities.web.geography import places
 
 
 @pytest.mark.parametrize(

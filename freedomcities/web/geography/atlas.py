@@ -49,7 +49,7 @@ ATLAS_ENV = "FREEDOMCITIES_ATLAS"
 """Environment variable naming the us-atlas folder or its counties-10m.json, if not the default."""
 
 ATLAS_FILE = "counties-10m.json"
-DEFAULT_ATLAS_DIR = Path(__file__).parents[2] / "node_modules" / "us-atlas"
+DEFAULT_ATLAS_DIR = Path(__file__).parents[3] / "node_modules" / "us-atlas"
 
 Point = tuple[float, float]
 """(longitude, latitude) in degrees, the order GeoJSON and TopoJSON use."""
