@@ -145,7 +145,7 @@ def seed(count: int, rng: random.Random) -> dict[str, float]:
     from django.db import connection, transaction
 
     from freedomcities.web.campaign.models import Group
-    from freedomcities.web.events import places
+    from freedomcities.web.geography import places
     from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 
     started = time.perf_counter()
@@ -216,7 +216,7 @@ class Query:
 
 
 def _queries(count: int, rng: random.Random) -> list[Query]:
-    from freedomcities.web.events import places
+    from freedomcities.web.geography import places
 
     zips = places.all_zips()
     now = datetime.datetime.now(datetime.UTC)
@@ -230,8 +230,8 @@ def _queries(count: int, rng: random.Random) -> list[Query]:
 
 def _kinds() -> dict[str, Callable[[Query], int]]:
     """Each measured query kind, as a function of one random query returning its row count."""
-    from freedomcities.web.events import places
     from freedomcities.web.events.search import EventQuery, find_events, nearby, public_events
+    from freedomcities.web.geography import places
 
     def search(q: Query) -> int:
         return find_events(EventQuery(postal_code=q.zip_code, miles=q.miles)).total
@@ -266,8 +266,8 @@ def _kinds() -> dict[str, Callable[[Query], int]]:
 
 def _full_scan(q: Query) -> int:
     """Every public event's distance measured in Python: the search without its prefilter."""
-    from freedomcities.web.events import places
     from freedomcities.web.events.search import public_events
+    from freedomcities.web.geography import places
 
     rows = public_events().values_list("pk", "public_latitude", "public_longitude")
     return sum(
