@@ -385,7 +385,22 @@ class Report(models.Model):
         ordering = ["-submitted_at"]
 
 
-class ReopenRequest(models.Model):
+class Decided(models.Model):
+    """A request someone decides on: who decided it, and when (empty while it waits).
+
+    Abstract: each request keeps these columns in its own table.
+    """
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReopenRequest(Decided):
     """A group's request to change a meeting already reported to the affiliate.
 
     A reported meeting and its answers are locked, so the report under review is the
@@ -402,14 +417,6 @@ class ReopenRequest(models.Model):
     granted = models.BooleanField(
         null=True, help_text=_("Empty while waiting; yes or no once staff decide")
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     staff_note = models.TextField(blank=True)
 
     class Meta:
@@ -483,7 +490,7 @@ class JoinState(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class JoinRequest(models.Model):
+class JoinRequest(Decided):
     """Someone asking to join a group; their account opens when an organizer approves."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="join_requests")
@@ -493,10 +500,6 @@ class JoinRequest(models.Model):
     message = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=JoinState.choices, default=JoinState.PENDING)
     created_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
