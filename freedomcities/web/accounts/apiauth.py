@@ -8,8 +8,6 @@ always refused with 401, so a typo never passes silently as public access. Write
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
@@ -51,7 +49,8 @@ READ_AUTH = [token_auth, _anyone]
 
 def caller(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
     """The user the request's token belongs to, or the anonymous public."""
-    return cast(AbstractBaseUser | AnonymousUser, getattr(request, "auth", AnonymousUser()))
+    user = getattr(request, "auth", None)
+    return user if isinstance(user, AbstractBaseUser) else AnonymousUser()
 
 
 def require(request: HttpRequest, role: Role) -> User:

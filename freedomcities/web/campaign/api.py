@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Model, QuerySet
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, Router
@@ -29,9 +28,9 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status as Reply
 
-from freedomcities.web.accounts.apiauth import READ_AUTH, token_auth
-from freedomcities.web.accounts.models import Role, has_role
-from freedomcities.web.apitypes import Message, Page, PageQuery
+from freedomcities.web.accounts.apiauth import READ_AUTH, caller, require, token_auth
+from freedomcities.web.accounts.models import Role
+from freedomcities.web.apitypes import WRITE_ERRORS, Message, Page, PageQuery, page
 from freedomcities.web.campaign import access, actions, drafts, language, tactics
 from freedomcities.web.campaign.actions import NotAllowed, StaleSubmission
 from freedomcities.web.campaign.api_schemas import (
@@ -101,20 +100,12 @@ from freedomcities.web.scorecards import dashboard
 router: Router = Router(tags=["campaign"])
 
 PRIVATE = {401: Message, 403: Message, 404: Message}
-WRITE = {400: Message, 401: Message, 403: Message, 404: Message}
 
 
 # Who is asking, and what they may see ------------------------------------------------------
 
 T = TypeVar("T")
-M = TypeVar("M", bound=Model)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _caller(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
-    """The token's user, or the anonymous public on a public read."""
-    user = getattr(request, "auth", None)
-    return user if isinstance(user, AbstractBaseUser) else AnonymousUser()
 
 
 def _user(request: HttpRequest) -> User:
@@ -126,14 +117,7 @@ def _user(request: HttpRequest) -> User:
 
 def _volunteer(request: HttpRequest) -> User:
     """The caller, if a volunteer or above (as the group pages require); else a 403."""
-    user = _user(request)
-    if not has_role(user, Role.VOLUNTEER):
-        raise HttpError(
-            403,
-            _("Your role does not allow this: it needs %(role)s or higher.")
-            % {"role": Role.VOLUNTEER.label},
-        )
-    return user
+    return require(request, Role.VOLUNTEER)
 
 
 def _refusal(exc: ActionError) -> HttpError:
@@ -162,7 +146,7 @@ def _hidden(message: str, pk: int, status: int = 404) -> HttpError:
 def _group(request: HttpRequest, pk: int, status: int = 404) -> Group:
     """A group the caller belongs to (any group for staff); else a 404 (a 400 in a body)."""
     group = Group.objects.select_related("home").filter(pk=pk).first()
-    if group is None or not access.can_see_group(_caller(request), group):
+    if group is None or not access.can_see_group(caller(request), group):
         raise _hidden(_("No group you can see has the id %(id)s."), pk, status)
     return group
 
@@ -170,7 +154,7 @@ def _group(request: HttpRequest, pk: int, status: int = 404) -> Group:
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
     """A meeting of one of the caller's groups, or a 404."""
     meeting = Meeting.objects.select_related("group", "jurisdiction").filter(pk=pk).first()
-    if meeting is None or not access.can_see_group(_caller(request), meeting.group):
+    if meeting is None or not access.can_see_group(caller(request), meeting.group):
         raise _hidden(_("No meeting you can see has the id %(id)s."), pk)
     return meeting
 
@@ -179,7 +163,7 @@ def _promise(request: HttpRequest, pk: int) -> Promise:
     """A promise of one of the caller's groups, or a 404."""
     found = Promise.objects.select_related("group", "meeting", "person", "owner").filter(pk=pk)
     promise = found.first()
-    if promise is None or not access.can_see_group(_caller(request), promise.group):
+    if promise is None or not access.can_see_group(caller(request), promise.group):
         raise _hidden(_("No promise you can see has the id %(id)s."), pk)
     return promise
 
@@ -188,7 +172,7 @@ def _report(request: HttpRequest, pk: int) -> Report:
     """A report-back of one of the caller's groups, or a 404."""
     related = ("meeting__group", "meeting__jurisdiction", "submitted_by", "reviewed_by")
     report = Report.objects.select_related(*related).filter(pk=pk).first()
-    if report is None or not access.can_see_group(_caller(request), report.meeting.group):
+    if report is None or not access.can_see_group(caller(request), report.meeting.group):
         raise _hidden(_("No report you can see has the id %(id)s."), pk)
     return report
 
@@ -207,12 +191,6 @@ def _place(ocd_id: str, status: int = 404) -> Jurisdiction:
     if place is None:
         raise HttpError(status, _("No jurisdiction has the id %(id)s.") % {"id": ocd_id})
     return place
-
-
-def _paged(queryset: QuerySet[M], query: PageQuery) -> dict[str, Any]:
-    """One page of a queryset, with the total count, for :class:`Page`."""
-    items = list(queryset[query.offset : query.offset + query.limit])
-    return {"count": queryset.count(), "limit": query.limit, "offset": query.offset, "items": items}
 
 
 # Registration ------------------------------------------------------------------------------
@@ -236,12 +214,12 @@ def _private(path: str, ok: Any) -> Callable[[F], F]:
 
 def _post(path: str, responses: dict[int, Any]) -> Callable[[F], F]:
     """A write that needs a token; the action checks who may do it."""
-    return router.post(path, response={**responses, **WRITE}, auth=token_auth)
+    return router.post(path, response={**responses, **WRITE_ERRORS}, auth=token_auth)
 
 
 def _patch(path: str, responses: dict[int, Any]) -> Callable[[F], F]:
     """A change that needs a token; only the fields sent change."""
-    return router.patch(path, response={**responses, **WRITE}, auth=token_auth)
+    return router.patch(path, response={**responses, **WRITE_ERRORS}, auth=token_auth)
 
 
 # Groups and members ------------------------------------------------------------------------
@@ -251,9 +229,7 @@ def _patch(path: str, responses: dict[int, Any]) -> Callable[[F], F]:
 def list_groups(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """The caller's groups; every group for staff."""
     user = _volunteer(request)
-    return _paged(
-        access.visible_groups(user).select_related("home").order_by("state", "name"), query
-    )
+    return page(access.visible_groups(user).select_related("home").order_by("state", "name"), query)
 
 
 @_post("/groups", {201: GroupOut})
@@ -318,7 +294,7 @@ def list_changes(
     changes = _group(request, group_id).changes.select_related("user")
     if query.subject:
         changes = changes.filter(subject=query.subject)
-    return _paged(changes, query)
+    return page(changes, query)
 
 
 # Officials ---------------------------------------------------------------------------------
@@ -328,7 +304,7 @@ def list_changes(
 def list_officials(request: HttpRequest, ocd_id: PlaceId) -> list[dict[str, Any]]:
     """The officials to press in a place, with their office contacts (public)."""
     people = actions.officials_of(_place(ocd_id)).select_related("added_by")
-    return [official_out(person, _caller(request)) for person in people]
+    return [official_out(person, caller(request)) for person in people]
 
 
 @_post("/jurisdictions/{path:ocd_id}/officials", {201: OfficialOut})
@@ -366,7 +342,7 @@ def add_official(request: HttpRequest, ocd_id: PlaceId, body: OfficialIn) -> Rep
 @_public("/officials/{person_id}", OfficialOut, {404: Message})
 def get_official(request: HttpRequest, person_id: PersonId) -> dict[str, Any]:
     """An official's offices and contacts (public); friendliness for their group and staff."""
-    return official_out(_person(person_id), _caller(request))
+    return official_out(_person(person_id), caller(request))
 
 
 @_patch("/officials/{person_id}", {200: OfficialOut})
@@ -391,7 +367,7 @@ def update_official(
 def list_positions(request: HttpRequest, person_id: PersonId) -> list[dict[str, Any]]:
     """Where an official stands on each rule, with the history (public: published answers)."""
     person = _person(person_id)
-    user = _caller(request)
+    user = caller(request)
     history = answer_history(access.visible_answers(user).filter(person=person))
     seen = set(access.visible_meetings(user).values_list("pk", flat=True))
     positions = []
@@ -420,13 +396,13 @@ def board(request: HttpRequest, query: Query[BoardQuery]) -> dict[str, Any]:
     places = Jurisdiction.objects.exclude(stage=Stage.NONE).order_by("state", "name", "pk")
     if query.state:
         places = places.filter(state=query.state)
-    return _paged(places, query)
+    return page(places, query)
 
 
 @_public("/jurisdictions/{path:ocd_id}/stage", StageOut, {404: Message})
 def get_stage(request: HttpRequest, ocd_id: PlaceId) -> dict[str, Any]:
     """A place's campaign stage (public)."""
-    return stage_out(_place(ocd_id), _caller(request))
+    return stage_out(_place(ocd_id), caller(request))
 
 
 @_post("/jurisdictions/{path:ocd_id}/stage", {200: StageOut})
@@ -451,7 +427,7 @@ def list_meetings(request: HttpRequest, query: Query[MeetingQuery]) -> dict[str,
         meetings = meetings.filter(jurisdiction__ocd_id=query.jurisdiction)
     if query.status:
         meetings = meetings.filter(status=query.status)
-    return _paged(meetings.order_by("-requested_on", "-pk"), query)
+    return page(meetings.order_by("-requested_on", "-pk"), query)
 
 
 def _plan(group: Group, values: dict[str, Any]) -> actions.MeetingPlan:
@@ -623,7 +599,7 @@ def report_queue(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, A
         reports = reports.filter(meeting__group__state=query.state)
     if query.show:
         reports = reports.filter(state=query.show)
-    return _paged(reports, query)
+    return page(reports, query)
 
 
 @_private("/reports/{report_id}", ReportOut)
@@ -666,7 +642,7 @@ def list_promises(request: HttpRequest, query: Query[PromiseQuery]) -> dict[str,
         promises = promises.filter(state=query.state)
     if query.overdue:
         promises = actions.overdue(promises)
-    return _paged(promises.order_by("due_on", "pk"), query)
+    return page(promises.order_by("due_on", "pk"), query)
 
 
 @_post("/groups/{group_id}/promises", {201: PromiseOut})
