@@ -47,11 +47,15 @@ DEFERRED_CYCLES: dict[frozenset[str], str] = {
 
 APP_IMPORTS: dict[str, set[str]] = {
     "geography": set(),
+    "calendars": set(),
+    "formats": set(),
     "accounts": set(),
     "jurisdictions": {"accounts"},
     "scorecards": {"accounts", "jurisdictions", "geography"},
+    "campaign": {"accounts", "jurisdictions", "scorecards", "calendars"},
+    "events": {"accounts", "jurisdictions", "scorecards", "campaign", "geography", "calendars"},
 }
-"""Which apps each lower app may import: places never import scorecards, for one."""
+"""Which apps and packages each may import, bottom up: places never import scorecards."""
 
 SHARED = WEB_ROOT - {"api", "urls", "wsgi", "server", "seed"}
 """Root modules any app may import; the others import the apps."""
@@ -190,7 +194,12 @@ def test_the_web_root_holds_only_the_project_and_the_modules_every_app_shares() 
     assert modules == WEB_ROOT
 
 
-def test_lower_apps_import_only_the_apps_below_them() -> None:
+def test_every_web_package_has_its_place_in_the_layers() -> None:
+    packages = {path.parent.name for path in (PACKAGE / "web").glob("*/__init__.py")}
+    assert packages == set(APP_IMPORTS)
+
+
+def test_apps_import_only_the_apps_below_them() -> None:
     imports = _imports()
     wrong = []
     for name in imports.top:

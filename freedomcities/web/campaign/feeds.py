@@ -28,11 +28,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from icalendar import Event
 
+from freedomcities.web.calendars.ics import new_calendar, uid
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.actions import NotAllowed
 from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.models import Group, Promise, PromiseState
-from freedomcities.web.events.ics import new_calendar, uid
 
 SALT = "freedomcities.campaign.feeds.promises"
 PRODID = "-//Freedom Cities//Promises and next steps//EN"

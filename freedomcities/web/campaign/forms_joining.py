@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from freedomcities.web.accounts.guard import GuardedForm, form_stamp
 from freedomcities.web.campaign.models import Group
-from freedomcities.web.events.guard import GuardedForm, form_stamp
 
 
 class SignUpForm(UserCreationForm):  # type: ignore[type-arg]

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from freedomcities.web.accounts.decorators import role_required
+from freedomcities.web.accounts.guard import over_limit
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign import access, joining
 from freedomcities.web.campaign.forms_joining import AskToJoinForm, SignUpForm
 from freedomcities.web.campaign.models import JoinRequest
 from freedomcities.web.campaign.reminders import site_url
 from freedomcities.web.errors import ActionError
-from freedomcities.web.events.guard import over_limit
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 signed_in = role_required(Role.VOLUNTEER)

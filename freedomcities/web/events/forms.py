@@ -18,10 +18,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from freedomcities.web.accounts.guard import GuardedForm
 from freedomcities.web.campaign.access import organized_groups
 from freedomcities.web.campaign.models import Group, Person
 from freedomcities.web.events.actions import EventDraft, RsvpDraft
-from freedomcities.web.events.guard import GuardedForm
 from freedomcities.web.events.models import DESCRIPTION_MAX, TITLE_MAX, Event, Tactic
 from freedomcities.web.events.search import DEFAULT_MILES, EventQuery
 from freedomcities.web.geography.places import MAX_RADIUS_MILES

@@ -3,7 +3,8 @@
 Built with the ``icalendar`` package, and read back in the tests by icalendar, vobject and
 Mozilla's ical.js, which must all agree. What that takes:
 
-- times carry their IANA zone with a VTIMEZONE of yearly rules (see :mod:`.timezones`);
+- times carry their IANA zone with a VTIMEZONE of yearly rules
+  (see :mod:`freedomcities.web.calendars.timezones`);
 - every text property is escaped (commas, semicolons, backslashes), the calendar's name too;
 - a parameter value such as the organizer's CN is quoted as RFC 5545 says and holds no
   double quote (RFC 6868's ``^'`` shows literally in most readers), so one becomes ``'``;
@@ -21,13 +22,11 @@ from collections.abc import Callable, Iterable
 
 import icalendar
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
+from freedomcities.web.calendars.ics import UID_DOMAIN, new_calendar, quoted_parameter, sequence
+from freedomcities.web.calendars.timezones import vtimezone
 from freedomcities.web.events.models import Event, EventStatus
-from freedomcities.web.events.timezones import vtimezone
 
-PRODID = "-//Freedom Cities//Events//EN"
-UID_DOMAIN = "freedomcities"
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 365
 STATUS = {
@@ -45,46 +44,6 @@ def feed_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime
         datetime.timedelta(days=FEED_FUTURE_DAYS),
     )
     return now - past, now + future
-
-
-def uid(kind: str, key: object) -> str:
-    """A UID no other deployment gives out: the thing's kind and key, and this deployment's mark.
-
-    The mark is derived from the site's secret key, so it stays the same across restarts
-    and host names, and two deployments that both have a "promise 1" never collide.
-    """
-    mark = salted_hmac("freedomcities.events.ics.uid", "deployment").hexdigest()[:12]
-    return f"{kind}-{key}-{mark}@{UID_DOMAIN}"
-
-
-def sequence(created: datetime.datetime, updated: datetime.datetime) -> int:
-    """SEQUENCE for a thing saved at ``updated``: seconds since it was created.
-
-    It grows with every save, as RFC 5545 asks of a revision counter, without a column
-    to keep: a calendar app then knows an imported copy is newer than the one it holds.
-    """
-    return max(0, int((updated - created).total_seconds()))
-
-
-def quoted_parameter(value: str) -> str:
-    """A parameter value (such as CN) a reader shows as written: no double quotes in it.
-
-    RFC 5545 forbids DQUOTE inside a parameter value; RFC 6868's escape for it is read
-    literally by ics-py and vobject, so a double quote becomes a single one. icalendar then
-    puts the value in double quotes when it holds a comma, semicolon or colon.
-    """
-    return " ".join(value.replace('"', "'").split())
-
-
-def new_calendar(name: str, prodid: str = PRODID) -> icalendar.Calendar:
-    """An empty calendar whose name (X-WR-CALNAME) is escaped, and typed, as text."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", prodid)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    # VALUE=TEXT: icalendar and ical.js leave an X- property's escapes in place without it.
-    cal.add("x-wr-calname", icalendar.vText(name), parameters={"value": "TEXT"})
-    return cal
 
 
 def calendar(events: Iterable[Event], name: str, url_of: Callable[[Event], str]) -> bytes:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from freedomcities.web.accounts.guard import over_limit
 from freedomcities.web.campaign.access import can_organize, can_see_group, organized_groups
 from freedomcities.web.campaign.feeds import group_for_feed
 from freedomcities.web.errors import ActionError
@@ -37,7 +38,6 @@ from freedomcities.web.events.forms import (
     VolunteersForm,
     event_initial,
 )
-from freedomcities.web.events.guard import over_limit
 from freedomcities.web.events.maps import event_map
 from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus
 from freedomcities.web.events.search import EventQuery, SearchResult, find_events, public_events

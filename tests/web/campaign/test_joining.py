@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from freedomcities.web.accounts.guard import form_stamp
 from freedomcities.web.campaign import joining
 from freedomcities.web.campaign.models import Group, GroupMember, GroupRole, Invitation
-from freedomcities.web.events.guard import form_stamp
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from freedomcities.web.accounts.models import Profile, Role
+from freedomcities.web.calendars.ics import uid
 from freedomcities.web.campaign import drafts, feeds, reminders, tactics
 from freedomcities.web.campaign.models import (
     Answer,
@@ -40,7 +41,6 @@ from freedomcities.web.campaign.models import (
     PromiseState,
     Support,
 )
-from freedomcities.web.events.ics import uid
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
 from freedomcities.web.scorecards.dashboard import rules
 from freedomcities.web.scorecards.models import (

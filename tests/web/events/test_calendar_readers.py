@@ -22,10 +22,10 @@ import vobject
 from django.test import Client
 from django.utils import timezone
 
+from freedomcities.web.calendars.ics import quoted_parameter, sequence
 from freedomcities.web.campaign.feeds import group_feed_token
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events import actions
-from freedomcities.web.events.ics import quoted_parameter, sequence
 from freedomcities.web.events.models import Event
 
 pytestmark = pytest.mark.django_db

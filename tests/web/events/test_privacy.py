@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from freedomcities.web.accounts.guard import form_stamp
 from freedomcities.web.campaign.feeds import group_feed_token
 from freedomcities.web.campaign.models import Group
-from freedomcities.web.events.guard import form_stamp
 from freedomcities.web.events.models import Event
 
 pytestmark = pytest.mark.django_db

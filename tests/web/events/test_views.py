@@ -13,10 +13,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from freedomcities.web.accounts.guard import form_stamp
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign.models import Group, GroupMember
 from freedomcities.web.events import actions
-from freedomcities.web.events.guard import form_stamp
 from freedomcities.web.events.models import Attendance, Event, EventStatus, RsvpStatus
 from tests.web.conftest import make_user
 from tests.web.events.conftest import MESA, NEXT_WEEK
