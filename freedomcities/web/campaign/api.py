@@ -55,7 +55,6 @@ from freedomcities.web.campaign.api_schemas import (
     OfficialPatch,
     OutcomeIn,
     PersonId,
-    PlaceId,
     PlaceIn,
     PlaceOut,
     PlanIn,
@@ -93,6 +92,7 @@ from freedomcities.web.campaign.models import (
 )
 from freedomcities.web.campaign.reopen import MeetingLocked
 from freedomcities.web.errors import ActionError
+from freedomcities.web.jurisdictions.api import PlaceId
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Stage
 from freedomcities.web.responses import shared
 from freedomcities.web.scorecards import dashboard

@@ -146,7 +146,6 @@ MeetingId = PathEx[int, P(ge=1, le=MAX_ID, description="The meeting's id.")]
 PersonId = PathEx[int, P(ge=1, le=MAX_ID, description="The official's id.")]
 PromiseId = PathEx[int, P(ge=1, le=MAX_ID, description="The promise's id.")]
 ReportId = PathEx[int, P(ge=1, le=MAX_ID, description="The report-back's id.")]
-PlaceId = PathEx[OcdId, P(description="Open Civic Data division id, its / and : as they are.")]
 
 
 class GroupIn(Input):

@@ -38,6 +38,7 @@ from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdict
 router = Router()
 
 AgencyId = PathEx[int, P(ge=1, le=MAX_ID, description="The agency's id.")]
+PlaceId = PathEx[OcdId, P(description="Open Civic Data division id, its / and : as they are.")]
 
 
 class JurisdictionQuery(PageQuery):
@@ -147,7 +148,7 @@ def list_jurisdictions(request: HttpRequest, query: Query[JurisdictionQuery]) ->
 @read(router, "/jurisdictions/{path:ocd_id}", JurisdictionDetail, "jurisdictions")
 def get_jurisdiction(
     request: HttpRequest,
-    ocd_id: PathEx[OcdId, P(description="Open Civic Data division id, its / and : as they are.")],
+    ocd_id: PlaceId,
 ) -> Jurisdiction:
     """One jurisdiction, by its Open Civic Data id, with its agencies."""
     jurisdiction = Jurisdiction.objects.select_related("parent").filter(ocd_id=ocd_id).first()
