@@ -159,6 +159,15 @@ def public_view(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def evidence_rows(rule: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A stored rule's evidence as docs/json.md has it, plus each quote's offsets.
+
+    What an application keeps per rule so its pages can mark each quote where it is,
+    not wherever the same words first appear.
+    """
+    return [_pick(item, (*_PUBLIC_EVIDENCE, "start", "end")) for item in rule["evidence"]]
+
+
 def _pick(entry: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """The listed keys of an entry, in that order; keys it lacks are left out."""
     return {key: entry[key] for key in keys if key in entry}
