@@ -10,8 +10,9 @@ A new judge, ruleset or release changes the key, so nothing stale is reused.
 The place an analysis was made for only changes the suggested wording, so a hit
 is re-filled for the caller's jurisdiction (:func:`~freedomcities.score.place_results`).
 
-Entries are gzipped pickles that this package wrote into its own data folder,
-never files from outside, like the web app's report snapshots.
+Entries are the scorecard's whole JSON (:meth:`~freedomcities.models.Scorecard.to_dict`),
+gzipped: the same form the web app stores. An entry that cannot be read back (damaged,
+or from another schema) is a miss, and the file is analysed again.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from freedomcities.analyze import Progress, analyze
 from freedomcities.embed import Embedder
-from freedomcities.errors import DocumentError
+from freedomcities.errors import ContractError, DocumentError
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.models import Scorecard
@@ -93,21 +94,21 @@ class AnalysisCache:
 
     def path(self, key: AnalysisKey) -> Path:
         """Where the analysis with this key is kept."""
-        return self.folder / key.content[:2] / f"{key.name}.pickle.gz"
+        return self.folder / key.content[:2] / f"{key.name}.json.gz"
 
     def get(self, key: AnalysisKey) -> Scorecard | None:
-        """The kept scorecard, or None if there is none (or it is damaged)."""
+        """The kept scorecard, or None if there is none (or it is damaged or of another schema)."""
         try:
-            data = self.path(key).read_bytes()
-            scorecard = pickle.loads(gzip.decompress(data))
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            data = json.loads(gzip.decompress(self.path(key).read_bytes()))
+            return Scorecard.from_dict(data)
+        except (OSError, EOFError, ValueError, ContractError):
             return None
-        return scorecard if isinstance(scorecard, Scorecard) else None
 
     def put(self, key: AnalysisKey, scorecard: Scorecard) -> None:
         """Keep a scorecard; written to a temporary name first so readers never see half."""
         target = self.path(key)
-        data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL), 3)
+        text = json.dumps(scorecard.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        data = gzip.compress(text.encode("utf-8"), 3)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as file:

@@ -13,6 +13,7 @@ what happened, why, and what to do next. The hierarchy::
     │   └── OCRUnavailable     scanned pages, but no OCR engine is installed
     ├── RulesetError           a ruleset data file with a mistake in it
     ├── ReportError            a report that cannot be made or written
+    ├── ContractError          stored scorecard JSON that is damaged or from a newer version
     ├── CorpusError            a labelled corpus that does not follow its format
     ├── SettingError           an environment setting with a value that cannot be used
     ├── ManifestError          a sweep's list of agencies that cannot be read
@@ -76,3 +77,7 @@ class EmbeddingUnavailable(FreedomCitiesError):
 
 class ReportError(FreedomCitiesError):
     """A report could not be made: an unknown format or kind, or a file that cannot be written."""
+
+
+class ContractError(FreedomCitiesError):
+    """Stored scorecard JSON cannot be read back: damaged, incomplete, or of a newer schema."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Stance = Literal["meets", "partial", "conflicts"]
 Status = Literal["meets", "partial", "conflicts", "silent"]
@@ -143,6 +143,28 @@ class Scorecard:
         """Whether a person confirmed or changed every rule's status."""
         done = self.reviewed.rule_ids if self.reviewed else frozenset()
         return all(result.rule_id in done for result in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole scorecard as JSON-ready values, versioned by a ``schema`` field.
+
+        Everything is kept (text, sections, offsets, why, tentative findings, the judge,
+        the review), so :meth:`from_dict` gives an equal Scorecard back; applications
+        store this instead of re-reading the file. See :mod:`freedomcities.contract`.
+        """
+        from freedomcities.contract import scorecard_to_dict
+
+        return scorecard_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Scorecard:
+        """The Scorecard that :meth:`to_dict` gave.
+
+        Raises:
+            ContractError: the data is damaged, incomplete or of a newer schema.
+        """
+        from freedomcities.contract import scorecard_from_dict
+
+        return scorecard_from_dict(data)
 
     def result(self, rule_id: str) -> RuleResult:
         """The result for one rule id, e.g. ``"5"`` or ``"1373"``."""

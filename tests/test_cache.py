@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from documents import make_pdf
 
 from freedomcities.cache import AnalysisCache, analysis_key, analyze_cached, file_digest
 from freedomcities.cli import cli
+from freedomcities.contract import SCHEMA
 from freedomcities.isolate import read_isolated
 from freedomcities.rules import load_ruleset
 
@@ -103,6 +106,31 @@ def test_a_damaged_cache_entry_is_analysed_again(policy: Path, tmp_path: Path) -
     cache = AnalysisCache(tmp_path / "cache")
     key = analysis_key(file_digest(policy), load_ruleset("freedom-cities"), "cues")
     analyze_cached(policy, cache=cache, model="cues")
-    cache.path(key).write_bytes(b"not a pickle")
+    cache.path(key).write_bytes(b"not a gzipped scorecard")
     assert cache.get(key) is None
     assert analyze_cached(policy, cache=cache, model="cues").results
+
+
+def test_an_entry_is_the_scorecards_whole_json(policy: Path, tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    key = analysis_key(file_digest(policy), load_ruleset("freedom-cities"), "cues")
+    scorecard = analyze_cached(policy, cache=cache, model="cues")
+    stored = json.loads(gzip.decompress(cache.path(key).read_bytes()))
+    assert stored == scorecard.to_dict()
+    assert cache.get(key) == scorecard
+
+
+def test_an_entry_of_a_newer_schema_or_an_old_pickle_is_a_miss(
+    policy: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    key = analysis_key(file_digest(policy), load_ruleset("freedom-cities"), "cues")
+    scorecard = analyze_cached(policy, cache=cache, model="cues")
+    newer = {**scorecard.to_dict(), "schema": SCHEMA + 1}
+    cache.path(key).write_bytes(gzip.compress(json.dumps(newer).encode()))
+    assert cache.get(key) is None
+    # Entries of earlier releases were pickles under another name: never read, so a miss.
+    old = cache.path(key).with_name(f"{key.name}.pickle.gz")
+    cache.path(key).rename(old)
+    assert analyze_cached(policy, cache=cache, model="cues") == scorecard
+    assert reads == ["mesa-policy.pdf", "mesa-policy.pdf"]

@@ -342,16 +342,9 @@ def title_text(scorecard: Scorecard, words: dict[str, str]) -> str:
 
 def _optional_rule_ids(scorecard: Scorecard) -> frozenset[str]:
     """Ids of optional rules, when the scorecard's ruleset is one that ships with the package."""
-    from freedomcities.errors import RulesetError
-    from freedomcities.rules import available_rulesets, load_ruleset
+    from freedomcities.rules import optional_rule_ids
 
-    if scorecard.ruleset_id not in available_rulesets():
-        return frozenset()
-    try:
-        ruleset = load_ruleset(scorecard.ruleset_id)
-    except RulesetError:
-        return frozenset()
-    return frozenset(rule.id for rule in ruleset.rules if rule.optional)
+    return optional_rule_ids(scorecard.ruleset_id)
 
 
 Renderer = Callable[[Scorecard], str]

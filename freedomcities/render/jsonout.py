@@ -11,7 +11,8 @@ The shape (documented in ``docs/``, guarded by ``tests/test_render.py``)::
                 "suggestion"}],
      "flags": [{"kind", "quote", "page", "suggestion"}]}
 
-Change it only by adding fields; never rename or remove one.
+Change it only by adding fields; never rename or remove one. It is a part of the whole
+scorecard that ``Scorecard.to_dict()`` gives (``freedomcities.contract``), cut out of it.
 """
 
 from __future__ import annotations
@@ -21,28 +22,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from freedomcities.contract import public_view
 from freedomcities.errors import FreedomCitiesError
 from freedomcities.evaluate import Evaluation
-from freedomcities.models import STATUSES, Finding, Flag, RuleResult, Scorecard
+from freedomcities.models import STATUSES, Scorecard
 
 
 def scorecard_to_dict(scorecard: Scorecard) -> dict[str, Any]:
-    """The scorecard as plain JSON-ready values, following the contract above."""
-    document = scorecard.document
-    return {
-        "document": {
-            "source": document.source,
-            "title": document.title,
-            "pages": document.pages,
-            "sections": len(scorecard.sections),
-            "ocr_pages": document.ocr_pages,
-        },
-        "ruleset": {"id": scorecard.ruleset_id, "version": scorecard.ruleset_version},
-        "judge": scorecard.judge_version,
-        "jurisdiction": scorecard.jurisdiction,
-        "rules": [_rule(result) for result in scorecard.results],
-        "flags": [_flag(flag) for flag in scorecard.flags],
-    }
+    """The scorecard as plain JSON-ready values, following the contract above.
+
+    Cut out of :meth:`Scorecard.to_dict`, the whole form applications store, so the
+    two never disagree on a field they share.
+    """
+    return public_view(scorecard.to_dict())
 
 
 def render_json(scorecard: Scorecard) -> str:
@@ -59,40 +51,6 @@ def render_json_many(results: Iterable[tuple[Path, Scorecard | FreedomCitiesErro
         for path, result in results
     ]
     return _dumps(items)
-
-
-def _rule(result: RuleResult) -> dict[str, Any]:
-    """One rule's entry."""
-    return {
-        "id": result.rule_id,
-        "name": result.name,
-        "status": result.status,
-        "confidence": float(result.confidence),
-        "needs_review": result.needs_review,
-        "evidence": [_evidence(finding) for finding in result.findings],
-        "suggestion": result.suggestion,
-    }
-
-
-def _evidence(finding: Finding) -> dict[str, Any]:
-    """One quote behind a rule's status."""
-    return {
-        "section": finding.section,
-        "heading": finding.heading,
-        "page": finding.page,
-        "quote": finding.quote,
-        "stance": finding.stance,
-    }
-
-
-def _flag(flag: Flag) -> dict[str, Any]:
-    """One flagged passage."""
-    return {
-        "kind": flag.kind,
-        "quote": flag.quote,
-        "page": flag.page,
-        "suggestion": flag.suggestion,
-    }
 
 
 def _dumps(value: Any) -> str:

@@ -132,6 +132,21 @@ def available_rulesets() -> list[str]:
     return sorted(p.stem for p in RULES_DIR.glob("*.toml") if "." not in p.stem)
 
 
+def optional_rule_ids(ruleset_id: str) -> frozenset[str]:
+    """Ids of a shipped ruleset's optional rules (such as 1373); none for any other ruleset.
+
+    A scorecard names its ruleset by id only, so a campaign's own ruleset file
+    (known by path, not id) counts every rule as required.
+    """
+    if ruleset_id not in available_rulesets():
+        return frozenset()
+    try:
+        ruleset = load_ruleset(ruleset_id)
+    except RulesetError:
+        return frozenset()
+    return frozenset(rule.id for rule in ruleset.rules if rule.optional)
+
+
 def ruleset_languages(name_or_path: str | Path = DEFAULT_RULESET) -> list[str]:
     """The languages a ruleset can be read in: English, then each translation beside it."""
     path = _resolve(name_or_path)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from freedomcities import __version__
 from freedomcities.cache import analyze_cached, file_digest
+from freedomcities.contract import evidence_rows, public_view
 from freedomcities.embed import Embedder
 from freedomcities.errors import (
     CorruptDocument,
@@ -37,7 +38,6 @@ from freedomcities.errors import (
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
-from freedomcities.render.jsonout import scorecard_to_dict
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards.models import (
@@ -52,7 +52,6 @@ from freedomcities.web.scorecards.models import (
     Status,
     WorkerBeat,
 )
-from freedomcities.web.scorecards.reports import save_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -268,10 +267,14 @@ def _fail(version: PolicyVersion, message: str, retry_helps: bool = True) -> Non
 
 @transaction.atomic
 def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
-    """Replace the version's analysis, sections and rule results with the scorecard's."""
-    data = scorecard_to_dict(scorecard)
+    """Replace the version's analysis, sections and rule results with the scorecard's.
+
+    The analysis keeps the whole scorecard's JSON; sections and rule results are
+    projections of it that keep their offsets, so pages mark quotes where they are.
+    """
+    data = scorecard.to_dict()
     data["document"]["source"] = version.original_name
-    analysis, _created = Analysis.objects.update_or_create(
+    Analysis.objects.update_or_create(
         version=version,
         defaults={
             "scorecard": data,
@@ -284,7 +287,6 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             "analysed_at": timezone.now(),
         },
     )
-    save_snapshot(analysis, scorecard)
     version.sections.all().delete()
     Section.objects.bulk_create(
         Section(
@@ -294,6 +296,8 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             heading=(section.heading or "")[:300],
             text=section.text,
             page=section.page_start,
+            start=section.start,
+            end=section.end,
         )
         for index, section in enumerate(scorecard.sections)
     )
@@ -320,7 +324,7 @@ def rule_results(version: PolicyVersion, rules: list[dict[str, Any]]) -> list[Ru
             position=index,
             status=rule["status"],
             confidence=rule["confidence"],
-            evidence=rule["evidence"],
+            evidence=evidence_rows(rule),
             suggestion=rule["suggestion"] or "",
             needs_review=bool(rule.get("needs_review", False)),
         )
@@ -463,9 +467,9 @@ def unpublish(version: PolicyVersion) -> None:
 
 
 def scorecard_json(version: PolicyVersion) -> dict[str, Any]:
-    """The stored scorecard with each rule's reviewed status folded in."""
+    """The stored scorecard in the docs/json.md shape, each rule's reviewed status folded in."""
     analysis: Analysis = version.analysis
-    data = dict(analysis.scorecard)
+    data = public_view(analysis.scorecard)
     verdicts = {v.rule_id: v for v in version.verdicts()}
     data["rules"] = [
         {

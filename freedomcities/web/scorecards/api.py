@@ -429,7 +429,9 @@ def get_agency(request: HttpRequest, agency_id: AgencyId) -> Agency:
 @read(router, "/versions", Page[VersionOut], "versions", LIST_ERRORS)
 def list_versions(request: HttpRequest, query: Query[VersionQuery]) -> dict[str, Any]:
     """Policy versions, newest policy date first: published ones, and drafts for volunteers."""
-    versions = PolicyVersion.objects.select_related("policy__agency", "analysis")
+    versions = PolicyVersion.objects.select_related("policy__agency", "analysis").defer(
+        "analysis__scorecard"  # the whole scorecard, text and all: a list shows none of it
+    )
     if not sees_drafts(request):
         versions = versions.filter(published_at__isnull=False)
     if query.agency:

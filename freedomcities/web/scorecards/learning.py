@@ -166,7 +166,9 @@ def reanalyze(
     versions = PolicyVersion.objects.filter(analysis__isnull=False, job_state=JobState.DONE)
     if not everything:
         versions = versions.exclude(analysis__judge_version=judge)
-    todo = list(versions.select_related("policy__agency__jurisdiction", "analysis").order_by("pk"))
+    related = versions.select_related("policy__agency__jurisdiction", "analysis")
+    # Each stored scorecard holds its document's text: not needed here, so not loaded.
+    todo = list(related.defer("analysis__scorecard").order_by("pk"))
     engine = embedder or default_embedder()
     moves: list[StatusMove] = []
     failures: list[tuple[PolicyVersion, str]] = []

@@ -158,10 +158,18 @@ class WorkerBeat(models.Model):
 
 
 class Analysis(models.Model):
-    """What the engine said about a version: the library's scorecard, stored as its JSON."""
+    """What the engine said about a version: the library's whole scorecard, stored as its JSON.
+
+    ``scorecard`` is :meth:`Scorecard.to_dict` (text, sections, offsets, judge), so reports
+    are made from it again with :meth:`Scorecard.from_dict`; the rows below are projections
+    of it. An analysis whose old snapshot could not be converted keeps the shorter JSON of
+    earlier releases (no ``schema`` field): pages work, reports need a new analysis.
+    """
 
     version = models.OneToOneField(PolicyVersion, on_delete=models.CASCADE, related_name="analysis")
-    scorecard = models.JSONField(help_text=_("The scorecard in the JSON contract of docs/json.md"))
+    scorecard = models.JSONField(
+        help_text=_("The whole scorecard as Scorecard.to_dict() gives it (see docs/json.md)")
+    )
     pages = models.PositiveIntegerField()
     ocr_pages = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40)
@@ -182,12 +190,6 @@ class Analysis(models.Model):
         help_text=_('Which judge read the policy: "cues" or "learned-<fingerprint>".'),
     )
     analysed_at = models.DateTimeField()
-    snapshot = models.FileField(
-        upload_to="snapshots/",
-        max_length=300,
-        blank=True,
-        help_text=_("The library's whole Scorecard (text, sections, findings), for reports"),
-    )
 
     class Meta:
         verbose_name_plural = _("analyses")
@@ -202,6 +204,12 @@ class Section(models.Model):
     heading = models.CharField(max_length=300, blank=True)
     text = models.TextField()
     page = models.PositiveIntegerField(default=1)
+    start = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Where the section begins in the document's text")
+    )
+    end = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Where the section ends in the document's text")
+    )
 
     class Meta:
         ordering = ["version", "position"]

@@ -1,24 +1,23 @@
 """Reports for a version: annotated policy, redline and meeting packet, as Word, PDF or HTML.
 
-The library builds reports from its own Scorecard, which the analysis keeps as
-a snapshot (a pickle the app itself wrote into its data folder; never one
-that came from outside). Reviewed statuses replace the engine's, so a packet
-says what staff published.
+The library builds reports from its own Scorecard, which the analysis keeps
+as its whole JSON (:meth:`Scorecard.to_dict`) and gives back with
+:meth:`Scorecard.from_dict`. Reviewed statuses replace the engine's, so a
+packet says what staff published.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gzip
-import pickle
 import tempfile
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freedomcities.annotate import build_report
+from freedomcities.contract import is_current
+from freedomcities.errors import ContractError
 from freedomcities.models import STATUSES, Reviewed, Scorecard, Status
 from freedomcities.report import FORMATS, KINDS, write_report
 from freedomcities.web.languages import rules_in
@@ -32,28 +31,34 @@ CONTENT_TYPES = {
 
 
 class ReportUnavailable(Exception):
-    """The version has no snapshot to build a report from (analysed by an older version)."""
+    """The version has no whole scorecard: not analysed, or kept only in an older short form.
+
+    The migration that converted stored analyses leaves the short form where an old
+    snapshot could not be read; analysing the version again stores a whole one.
+    """
 
 
-def save_snapshot(analysis: Analysis, scorecard: Scorecard) -> None:
-    """Keep the library's Scorecard beside the stored analysis."""
-    data = gzip.compress(pickle.dumps(scorecard, protocol=pickle.HIGHEST_PROTOCOL), compresslevel=3)
-    if analysis.snapshot:
-        analysis.snapshot.delete(save=False)
-    analysis.snapshot.save(f"{analysis.version_id}.pickle.gz", ContentFile(data), save=True)
+def stored_scorecard(analysis: Analysis | None) -> Scorecard:
+    """The library's Scorecard kept in an analysis, as the engine made it.
+
+    Raises:
+        ReportUnavailable: there is no analysis, or it holds no whole scorecard.
+    """
+    if analysis is None or not is_current(analysis.scorecard):
+        raise ReportUnavailable(analysis.version_id if analysis else None)
+    try:
+        return Scorecard.from_dict(analysis.scorecard)
+    except ContractError as exc:
+        raise ReportUnavailable(analysis.version_id) from exc
 
 
 def reviewed_scorecard(version: PolicyVersion) -> Scorecard:
-    """The snapshot, with each rule's status as published (review first, else analysis).
+    """The stored scorecard, with each rule's status as published (review first, else analysis).
 
     The document is named as the person who uploaded it named it, not by the path the
     engine read (a storage name or, for the demo, a bundled sample file).
     """
-    analysis = getattr(version, "analysis", None)
-    if analysis is None or not analysis.snapshot:
-        raise ReportUnavailable(version.pk)
-    with analysis.snapshot.open("rb") as handle:
-        scorecard: Scorecard = pickle.loads(gzip.decompress(handle.read()))
+    scorecard = stored_scorecard(getattr(version, "analysis", None))
     statuses: dict[str, Status] = {
         verdict.rule_id: status
         for verdict in version.verdicts()

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from freedomcities import __version__
 from freedomcities.cache import analysis_key, analyze_or_reuse, file_digest
+from freedomcities.contract import public_view
 from freedomcities.embed import Embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
 from freedomcities.judge import Engine, judge_version
@@ -365,5 +366,5 @@ def _record(item: SweepItem) -> dict[str, Any]:
         "seconds": round(item.seconds, 2),
         "reused": item.reused,
         "version": item.version.pk,
-        "scorecard": analysis.scorecard,
+        "scorecard": public_view(analysis.scorecard),
     }

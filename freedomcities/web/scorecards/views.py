@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -146,15 +148,15 @@ def version_sections(request: HttpRequest, pk: int) -> HttpResponse:
     """The version's text, section by section, with one rule's quotes marked."""
     version = _version_or_404(request, pk)
     rule_id = request.GET.get("rule", "")
-    quotes: list[str] = []
+    evidence: list[dict[str, Any]] = []
     for result in version.rule_results.all():
         if result.rule_id == rule_id:
-            quotes = [str(e.get("quote", "")) for e in result.evidence]
+            evidence = list(result.evidence)
     sections = version.sections.all()
     return render(
         request,
         "scorecards/sections.html",
-        {"version": version, "sections": sections, "quotes": quotes, "rule": rule_id},
+        {"version": version, "sections": sections, "evidence": evidence, "rule": rule_id},
     )
 
 

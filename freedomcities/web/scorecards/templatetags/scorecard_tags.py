@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,8 +13,10 @@ from django.utils.safestring import SafeString, mark_safe
 from freedomcities.rules import Rule
 from freedomcities.sentences import normalize_space
 from freedomcities.web.jurisdictions.models import Jurisdiction
+from freedomcities.web.scorecards.models import Section
 
 register = template.Library()
+_SPACE = re.compile(r"\s+")
 
 
 @register.filter
@@ -29,19 +32,23 @@ def contains(collection: Iterable[Any] | None, item: Any) -> bool:
 
 
 @register.filter
-def mark_quotes(text: str, quotes: Iterable[str]) -> SafeString:
-    """The text, escaped, with each quote wrapped in ``<mark>``; quotes match across spacing."""
-    flat = normalize_space(text)
-    spans = []
-    for quote in quotes:
-        needle = normalize_space(quote)
-        at = flat.find(needle) if needle else -1
-        if at >= 0:
-            spans.append((at, at + len(needle)))
-    spans.sort()
+def mark_quotes(section: Section, evidence: Iterable[Mapping[str, Any]]) -> SafeString:
+    """The section's text, escaped and with spacing flattened, each quote wrapped in ``<mark>``.
+
+    A quote is marked where its offsets put it in the document, so the words the engine
+    read are the words marked, even where the same words appear more than once. A quote
+    stored without offsets (an analysis whose old snapshot could not be converted) is
+    found by its words instead, across spacing.
+    """
+    flat, at = flatten(section.text)
+    spans = sorted(
+        span
+        for item in evidence
+        if (span := _offset_span(section, item, at) or _found_span(flat, item)) is not None
+    )
     parts, cursor = [], 0
     for start, end in spans:
-        if start < cursor:
+        if start < cursor or start >= end:
             continue
         parts += [escape(flat[cursor:start]), "<mark>", escape(flat[start:end]), "</mark>"]
         cursor = end
@@ -49,11 +56,45 @@ def mark_quotes(text: str, quotes: Iterable[str]) -> SafeString:
     return mark_safe("".join(parts))
 
 
-@register.simple_tag
-def has_quote(text: str, quotes: Iterable[str]) -> bool:
-    """Whether any quote appears in the text (to scroll to the first marked section)."""
-    flat = normalize_space(text)
-    return any(normalize_space(q) and normalize_space(q) in flat for q in quotes)
+def flatten(text: str) -> tuple[str, list[int]]:
+    """``normalize_space(text)``, and where each offset of ``text`` (0..len) lands in it."""
+    pieces: list[str] = []
+    where: list[int] = []
+    length = cursor = 0
+    for match in _SPACE.finditer(text):
+        pieces += [text[cursor : match.start()], " "]
+        where += range(length, length + match.start() - cursor)
+        length += match.start() - cursor
+        where += [length] * (match.end() - match.start())
+        length += 1
+        cursor = match.end()
+    pieces.append(text[cursor:])
+    where += range(length, length + len(text) - cursor + 1)
+    collapsed = "".join(pieces)
+    flat = collapsed.strip()
+    lead = len(collapsed) - len(collapsed.lstrip())
+    return flat, [min(max(0, offset - lead), len(flat)) for offset in where]
+
+
+def _offset_span(
+    section: Section, item: Mapping[str, Any], at: list[int]
+) -> tuple[int, int] | None:
+    """Where a quote's offsets fall in the flattened section, or None without offsets."""
+    start, end = item.get("start"), item.get("end")
+    if section.start is None or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    first = max(start - section.start, 0)
+    last = min(end - section.start, len(section.text))
+    if first >= last:
+        return (0, 0)  # offsets that miss this section: nothing to mark here
+    return at[first], at[last]
+
+
+def _found_span(flat: str, item: Mapping[str, Any]) -> tuple[int, int] | None:
+    """Where a quote's words first appear in the flattened section, for quotes without offsets."""
+    needle = normalize_space(str(item.get("quote", "")))
+    found = flat.find(needle) if needle else -1
+    return (found, found + len(needle)) if found >= 0 else None
 
 
 @register.filter
