@@ -41,12 +41,11 @@ from freedomcities.evaluate import evaluate, load_corpus
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, judge_path, load_judge
 from freedomcities.models import Scorecard
-from freedomcities.render import DEFAULT_LANGUAGE, LABELS, labels
-from freedomcities.render.html import render_html
+from freedomcities.read import DOCUMENT_SUFFIXES
+from freedomcities.render import DEFAULT_LANGUAGE, LABELS, labels, render
 from freedomcities.render.jsonout import (
     render_cross_validation_json,
     render_evaluation_json,
-    render_json,
     render_json_many,
 )
 from freedomcities.render.terminal import (
@@ -54,7 +53,6 @@ from freedomcities.render.terminal import (
     print_evaluation,
     print_report,
     print_rules,
-    render_text,
 )
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import in_language
@@ -67,7 +65,6 @@ from freedomcities.training import (
     write_examples,
 )
 
-DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
 PROGRESS_MIN_PAGES = 20  # shorter documents read too fast for a bar to help
 EXIT_INTERRUPTED = 130
 
@@ -356,9 +353,8 @@ def report_command(
     POLICY is the department's policy file (PDF, Word, web page or text). The
     model text in the report is filled in for --jurisdiction.
     """
-    from freedomcities.annotate import build_report
-    from freedomcities.report import check_kind, write_report
-    from freedomcities.report.html import report_html
+    from freedomcities.render.annotate import check_kind
+    from freedomcities.render.reports import write_file
 
     chosen = check_kind(kind)
     if output == "-" and fmt != "html":
@@ -366,12 +362,12 @@ def report_command(
     rules = load_ruleset(ruleset, language)  # a mistake stops here, before any reading
     if not policy.is_file():
         raise DocumentError(f"{str(policy)!r} does not exist or is not a file. Check the path.")
-    report = build_report(_analyze_one(policy, ruleset, jurisdiction), rules)
+    made = render(_analyze_one(policy, ruleset, jurisdiction), fmt, chosen, ruleset=rules)
     if output == "-":
-        click.echo(report_html(report, chosen), nl=False)
+        click.echo(made, nl=False)
         return
     path = Path(output) if output else Path(f"{policy.stem}-{chosen}.{fmt}")
-    write_report(report, path, format=fmt, kind=chosen)
+    write_file(made, path)
     click.echo(f"Wrote {path}", err=True)
 
 
@@ -409,29 +405,20 @@ def compare_command(
     text). A corpus text with a header ending in a '---' line is read after
     that line, so the header is not compared.
     """
-    import json
-
     from freedomcities.compare import compare
-    from freedomcities.render.compare import (
-        comparison_html,
-        comparison_text,
-        comparison_to_dict,
-        print_comparison,
-    )
+    from freedomcities.render import COMPARE
+    from freedomcities.render.compare import print_comparison
 
     rules = load_ruleset(ruleset, language)  # a mistake stops here, before any reading
     versions = [_analyze_version(path, ruleset, jurisdiction) for path in (old, new)]
-    if fmt == "json":
-        text = json.dumps(comparison_to_dict(compare(*versions)), indent=2, ensure_ascii=False)
-        _emit(text + "\n", output)
+    if fmt == "json":  # for programs: the ruleset file's own words
+        _emit(_text(render(compare(*versions), fmt, COMPARE)) + "\n", output)
         return
     comparison = compare(*(in_language(version, rules) for version in versions))
     if fmt == "text" and output is None:
         print_comparison(comparison, Console(), language=language)
-    elif fmt == "text":
-        _emit(comparison_text(comparison, language=language), output)
     else:
-        _emit(comparison_html(comparison, language=language), output)
+        _emit(_text(render(comparison, fmt, COMPARE, ruleset=rules)), output)
 
 
 def _analyze_version(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:
@@ -925,38 +912,32 @@ def _write_one(scorecard: Scorecard, fmt: str, output: Path | None, rules: Rules
 
     JSON is for programs: its rule names and texts stay those of the ruleset file.
     """
-    language = rules.language
-    if fmt == "json":
-        _emit(render_json(scorecard) + "\n", output)
-        return
-    scorecard = in_language(scorecard, rules)
     if fmt == "text" and output is None:
-        print_report(scorecard, Console(), language=language)
-    elif fmt == "text":
-        _emit(render_text(scorecard, language=language), output)
-    else:
-        _emit(render_html(scorecard, language=language), output)
+        print_report(in_language(scorecard, rules), Console(), language=rules.language)
+        return
+    made = _text(render(scorecard, fmt, ruleset=rules))
+    _emit(made + "\n" if fmt == "json" else made, output)
 
 
 def _write_several(results: list[Result], fmt: str, output: Path | None, rules: Ruleset) -> None:
     """Print or save the reports of several documents, in the language of ``rules``."""
-    language = rules.language
-    done = [(path, in_language(r, rules)) for path, r in results if isinstance(r, Scorecard)]
+    done = [(path, r) for path, r in results if isinstance(r, Scorecard)]
     if fmt == "json":
         _emit(render_json_many(results) + "\n", output)
     elif fmt == "html":
-        _write_pages(done, output or Path("."), language)
+        _write_pages(done, output or Path("."), rules)
     elif output is not None:
-        text = "\n".join(render_text(scorecard, language=language) for _, scorecard in done)
-        _emit(text, output)
+        _emit(
+            "\n".join(_text(render(scorecard, fmt, ruleset=rules)) for _, scorecard in done), output
+        )
     else:
         console = Console()
         for path, scorecard in done:
             console.print(Divider(Text(str(path))))
-            print_report(scorecard, console, language=language)
+            print_report(in_language(scorecard, rules), console, language=rules.language)
 
 
-def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path, language: str) -> None:
+def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path, rules: Ruleset) -> None:
     """One HTML page per document, in a folder."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -970,8 +951,13 @@ def _write_pages(done: list[tuple[Path, Scorecard]], folder: Path, language: str
         while name in used:
             name += "-1"
         used.add(name)
-        _emit(render_html(scorecard, language=language), folder / f"{name}.html")
+        _emit(_text(render(scorecard, "html", ruleset=rules)), folder / f"{name}.html")
     click.echo(f"Wrote {len(done)} pages to {folder}", err=True)
+
+
+def _text(made: str | bytes) -> str:
+    """A text output of :func:`~freedomcities.render.render` (never a binary file here)."""
+    return made if isinstance(made, str) else made.decode("utf-8")
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -9,9 +9,14 @@ the same in black and white, printed, or to a screen reader.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from freedomcities.models import STATUSES, RuleResult, Scorecard, Status
 from freedomcities.render.spanish import SPANISH
+
+if TYPE_CHECKING:
+    from freedomcities.compare import Comparison
+    from freedomcities.rules import Ruleset
 
 DEFAULT_LANGUAGE = "en"
 
@@ -354,24 +359,57 @@ def _optional_rule_ids(scorecard: Scorecard) -> frozenset[str]:
     return frozenset(rule.id for rule in ruleset.rules if rule.optional)
 
 
-Renderer = Callable[[Scorecard], str]
+# What a renderer draws on: the scorecard (or a comparison of two) and the ruleset whose
+# language the words take (None: English, and for reports the ruleset loaded by id).
+Renderer = Callable[[Any, "Ruleset | None"], str | bytes]
+SCORECARD_FORMATS = ("text", "json", "html")
+REPORT_FORMATS = ("html", "docx", "pdf")
+COMPARE = "compare"
 
 
-def renderer(name: str) -> Renderer:
-    """The renderer for a format name: ``text``, ``json`` or ``html``.
+def render(
+    subject: Scorecard | Comparison,
+    format: str,
+    kind: str | None = None,
+    *,
+    ruleset: Ruleset | None = None,
+) -> str | bytes:
+    """The one entry to the last stage: a scorecard (or a comparison) in a format.
+
+    Args:
+        subject: a :class:`~freedomcities.models.Scorecard`; for ``kind="compare"``
+            a :class:`~freedomcities.compare.Comparison` of two.
+        format: ``text``, ``json`` or ``html`` for a scorecard or a comparison;
+            ``html``, ``docx`` or ``pdf`` for a report.
+        kind: None for the scorecard itself; ``annotated``, ``redline`` or
+            ``packet`` for a report to bring to officials; ``compare`` for a
+            comparison of two versions.
+        ruleset: the ruleset whose language the words take (a translation from
+            ``load_ruleset(id, "es")`` gives Spanish). JSON stays in the ruleset
+            file's own words, for programs.
+
+    Returns:
+        Text for ``text``, ``json`` and ``html``; the file's bytes for ``docx`` and ``pdf``.
+
+    Raises:
+        ValueError: an unknown format or kind; the message lists the valid ones.
+        ReportError: a report that cannot be made (e.g. no PDF engine installed).
+    """
+    return renderer(format, kind)(subject, ruleset)
+
+
+def renderer(name: str, kind: str | None = None) -> Renderer:
+    """The renderer for a format name and kind (see :func:`render` for the names).
 
     Raises:
         ValueError: an unknown name; the message lists the valid ones.
     """
-    from freedomcities.render.html import render_html
-    from freedomcities.render.jsonout import render_json
-    from freedomcities.render.terminal import render_text
+    from freedomcities.render import outputs
 
-    renderers: dict[str, Renderer] = {
-        "text": render_text,
-        "json": render_json,
-        "html": render_html,
-    }
+    renderers = outputs.RENDERERS.get(kind)
+    if renderers is None:
+        known = ", ".join(str(k) for k in outputs.RENDERERS)
+        raise ValueError(f"No report kind named {kind!r}; valid: {known}.")
     try:
         return renderers[name]
     except KeyError:

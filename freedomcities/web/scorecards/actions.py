@@ -37,6 +37,7 @@ from freedomcities.errors import (
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
+from freedomcities.read import DOCUMENT_SUFFIXES
 from freedomcities.render.jsonout import scorecard_to_dict
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
@@ -56,7 +57,6 @@ from freedomcities.web.scorecards.reports import save_snapshot
 
 log = logging.getLogger(__name__)
 
-ACCEPTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
 DEFAULT_POLICY_TITLE = "Immigration enforcement policy"
 
 
@@ -98,7 +98,7 @@ def upload_version(
 def check_upload(name: str, size: int) -> None:
     """Refuse a file the engine cannot read or that is over the size limit, before storing it."""
     suffix = Path(name).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
+    if suffix not in DOCUMENT_SUFFIXES:
         raise ActionError(
             _("%(name)s is not a PDF, Word (.docx), web page (.html) or text file.")
             % {"name": name}

@@ -1,9 +1,8 @@
-"""Reports to bring to a meeting: an annotated policy, a redline, a meeting packet.
+"""Reports to bring to a meeting, written to files: an annotated policy, a redline, a packet.
 
-What a report says is worked out once, in :mod:`freedomcities.annotate`
-(:func:`~freedomcities.annotate.build_report`); the modules here only lay it
-out, as Word (:mod:`.docx`), HTML (:mod:`.html`) or PDF (:mod:`.pdf`, printed
-from the HTML). Three kinds:
+What a report says is worked out once, in :mod:`freedomcities.render.annotate`
+(:func:`~freedomcities.render.annotate.build_report`); :mod:`.report_html`,
+:mod:`.docx` and :mod:`.pdf` (printed from the HTML) only lay it out. Three kinds:
 
 - ``annotated``: the policy's own text of each section that bears on the rules,
   each passage marked by rule and stance, with a margin note and the model text;
@@ -16,21 +15,20 @@ from the HTML). Three kinds:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
 
-from freedomcities.annotate import Report
 from freedomcities.errors import ReportError
+from freedomcities.render.annotate import KINDS, Kind, PolicyMarkup, check_kind
 
-Kind = Literal["annotated", "redline", "packet"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
 FORMATS = ("docx", "pdf", "html")
 
+__all__ = ["FORMATS", "KINDS", "Kind", "cannot_write", "check_kind", "write_file", "write_report"]
 
-def write_report(report: Report, path: Path, *, format: str, kind: Kind) -> Path:
+
+def write_report(report: PolicyMarkup, path: Path, *, format: str, kind: Kind) -> Path:
     """Lay out a report as a Word, PDF or HTML file.
 
     Args:
-        report: what to show, from :func:`freedomcities.annotate.build_report`.
+        report: what to show, from :func:`freedomcities.render.annotate.build_report`.
         path: the file to write.
         format: ``"docx"``, ``"pdf"`` or ``"html"``.
         kind: ``"annotated"``, ``"redline"`` or ``"packet"``.
@@ -44,33 +42,27 @@ def write_report(report: Report, path: Path, *, format: str, kind: Kind) -> Path
     """
     check_kind(kind)
     if format == "docx":
-        from freedomcities.report.docx import write_docx
+        from freedomcities.render.docx import docx_bytes
 
-        write_docx(report, kind, path)
-        return path
+        return write_file(docx_bytes(report, kind), path)
     if format == "pdf":
-        from freedomcities.report.pdf import write_pdf
+        from freedomcities.render.pdf import pdf_bytes
 
-        return write_pdf(report, kind, path)
+        return write_file(pdf_bytes(report, kind), path)
     if format == "html":
-        from freedomcities.report.html import report_html
+        from freedomcities.render.report_html import report_html
 
-        return write_text(report_html(report, kind), path)
+        return write_file(report_html(report, kind), path)
     raise ReportError(f"No report format named {format!r}; valid: {', '.join(FORMATS)}.")
 
 
-def check_kind(kind: str) -> Kind:
-    """The kind itself when it is one of :data:`KINDS`; otherwise a ReportError naming them."""
-    for known in KINDS:
-        if kind == known:
-            return known
-    raise ReportError(f"No report kind named {kind!r}; valid: {', '.join(KINDS)}.")
-
-
-def write_text(text: str, path: Path) -> Path:
-    """Write a text report as UTF-8, turning an OS failure into a ReportError."""
+def write_file(data: str | bytes, path: Path) -> Path:
+    """Write a rendered output (text as UTF-8), turning an OS failure into a ReportError."""
     try:
-        path.write_text(text, encoding="utf-8")
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
     except OSError as exc:
         raise cannot_write(path, exc) from None
     return path
