@@ -20,13 +20,17 @@ if TYPE_CHECKING:
 
 DEFAULT_LANGUAGE = "en"
 
-# One symbol per status, chosen to differ in shape, not only in colour.
+# One symbol per status, chosen to differ in shape, not only in colour. This table and the
+# "status.*" words in LABELS are the only ones: the web app's pages read them too.
 SYMBOLS: dict[Status, str] = {
     "meets": "✔",
     "partial": "◐",
     "conflicts": "✘",
     "silent": "○",
 }
+# Where there is no status to show: an agency with no published policy yet.
+NO_STATUS = "none"
+NO_STATUS_SYMBOL = "\N{EN DASH}"
 
 # Terminal colours (rich style names); the symbol and word carry the meaning.
 COLOURS: dict[Status, str] = {
@@ -42,6 +46,17 @@ LABELS: dict[str, dict[str, str]] = {
         "status.partial": "Partly in place",
         "status.conflicts": "Conflicts with the rule",
         "status.silent": "Not addressed",
+        # The same statuses in a word or two, for a cell of a table of many rules.
+        "status.short.meets": "In place",
+        "status.short.partial": "Partly",
+        "status.short.conflicts": "Conflicts",
+        "status.short.silent": "Not addressed",
+        "status.short.none": "No policy yet",
+        # And inside a sentence ("Mesa PD: partly in place").
+        "status.inline.meets": "in place",
+        "status.inline.partial": "partly in place",
+        "status.inline.conflicts": "conflicts",
+        "status.inline.silent": "not addressed",
         "stance.meets": "meets the rule",
         "stance.partial": "partly meets the rule",
         "stance.conflicts": "conflicts with the rule",
@@ -298,6 +313,23 @@ def confidence_text(scorecard: Scorecard, result: RuleResult, words: dict[str, s
 def status_text(status: Status, words: dict[str, str]) -> str:
     """A status as symbol and word, e.g. ``"✔ In place in writing"``."""
     return f"{SYMBOLS[status]} {words[f'status.{status}']}"
+
+
+def status_symbol(status: str | None) -> str:
+    """The symbol of a status, or a dash where there is none (no policy yet)."""
+    for known, symbol in SYMBOLS.items():
+        if status == known:
+            return symbol
+    return NO_STATUS_SYMBOL
+
+
+def status_word(status: str | None, words: dict[str, str], form: str = "") -> str:
+    """A status in words: ``form`` is "" (full), "short" (a table cell) or "inline" (a sentence).
+
+    A missing or unknown status reads as "no policy yet" in the short form.
+    """
+    key = ".".join(part for part in ("status", form, status or NO_STATUS) if part)
+    return words.get(key) or words[f"status.short.{NO_STATUS}"]
 
 
 def flag_kind_text(kind: str, words: dict[str, str]) -> str:
