@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from freedomcities import analyze
 from freedomcities.embed import Embedder, default_embedder
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import SeedError as SeedError  # kept importable from here
 from freedomcities.web.accounts.models import Profile, Role, parse_states
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events.actions import EventDraft, post_event
@@ -59,10 +59,6 @@ DEMO_USERNAME = "demo-staff"
 DEMO_POLICY_TITLE = "Immigration enforcement policy (sample)"
 DEMO_GROUP_NAME = "Sample group (demo) — Mesa"
 ARIZONA = "ocd-division/country:us/state:az"
-
-
-class SeedError(FreedomCitiesError):
-    """A person or row cannot be added as asked; the message says why and what to do."""
 
 
 _UPSERT_FIELDS = ["kind", "name", "state", "fips", "latitude", "longitude", "population", "parent"]
