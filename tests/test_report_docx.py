@@ -23,7 +23,7 @@ from lxml import etree
 from freedomcities import analyze
 from freedomcities.errors import ReportError
 from freedomcities.evaluate import read_labelled_text
-from freedomcities.render.annotate import Change, PolicyMarkup, build_report
+from freedomcities.render.annotate import Edit, PolicyMarkup, build_report
 from freedomcities.render.docx import AUTHOR, write_docx
 from freedomcities.render.reports import KINDS, Kind
 
@@ -77,7 +77,7 @@ def _edits(path: Path) -> list[tuple[str, list[str]]]:
     return edits
 
 
-def _replaces(report: PolicyMarkup) -> list[Change]:
+def _replaces(report: PolicyMarkup) -> list[Edit]:
     return [c for c in report.changes if c.kind == "replace"]
 
 

@@ -40,7 +40,7 @@ class Highlight:
 
 
 @dataclass(frozen=True)
-class Change:
+class Edit:
     """One edit to ask for: a passage replaced by model rules, or a missing rule added.
 
     A sentence that falls short of several rules is deleted once and followed
@@ -81,7 +81,7 @@ class PolicyMarkup:
     scorecard: Scorecard
     ruleset: Ruleset
     highlights: tuple[Highlight, ...]
-    changes: tuple[Change, ...]
+    changes: tuple[Edit, ...]
     asks: tuple[Ask, ...]
 
     @property
@@ -140,7 +140,7 @@ def _highlights(scorecard: Scorecard) -> tuple[Highlight, ...]:
     return tuple(sorted(found.values(), key=lambda h: (h.start, h.rule_id)))
 
 
-def _replacements(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
+def _replacements(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Edit, ...]:
     """Each passage that conflicts or falls short, deleted and followed by the model rules."""
     by_span: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     first: dict[tuple[int, int], tuple[str | None, str | None, int | None, str]] = {}
@@ -165,7 +165,7 @@ def _replacements(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
         )
         inserted_for.update(rule_id for rule_id, _, _ in rules)
         changes.append(
-            Change(
+            Edit(
                 kind="replace",
                 rule_ids=tuple(rule_id for rule_id, _, _ in rules),
                 rule_names=tuple(name for _, name, _ in rules),
@@ -182,10 +182,10 @@ def _replacements(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
     return tuple(changes)
 
 
-def _additions(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Change, ...]:
+def _additions(scorecard: Scorecard, ruleset: Ruleset) -> tuple[Edit, ...]:
     """A new section for each required rule the policy does not address."""
     return tuple(
-        Change(
+        Edit(
             kind="add",
             rule_ids=(result.rule_id,),
             rule_names=(result.name,),

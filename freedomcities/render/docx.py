@@ -39,7 +39,7 @@ from freedomcities.render import (
     title_text,
     where_text,
 )
-from freedomcities.render.annotate import Change, Highlight, Kind, PolicyMarkup, check_kind
+from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
 from freedomcities.render.reports import cannot_write
 
 AUTHOR = "freedomcities"
@@ -111,7 +111,7 @@ class _Mark:
     start: int
     end: int
     highlights: tuple[Highlight, ...] = ()
-    change: Change | None = None
+    change: Edit | None = None
 
 
 _Piece = tuple[str, int | None]  # text, and the index of the mark it belongs to
@@ -510,7 +510,7 @@ def _redline_paragraph(writer: _Writer, pieces: list[_Piece], marks: list[_Mark]
         writer.comment(deletion, last, [note])
 
 
-def _added_section(writer: _Writer, change: Change) -> None:
+def _added_section(writer: _Writer, change: Edit) -> None:
     """A missing rule as a new section: a heading and its text, all tracked as inserted."""
     heading = writer.heading("", 3)
     _insert_paragraph(writer, heading, ", ".join(change.rule_names))

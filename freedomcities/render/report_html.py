@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from freedomcities.models import Scorecard, Section, Stance
 from freedomcities.render import SYMBOLS, footer_text, labels, summary_text, where_text
-from freedomcities.render.annotate import Change, Highlight, Kind, PolicyMarkup, check_kind
+from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
 from freedomcities.render.html import (
     _badge,
     _document_name,
@@ -380,8 +380,8 @@ def _legend(words: dict[str, str]) -> str:
 def _redline_section(
     scorecard: Scorecard,
     section: Section,
-    changes: Sequence[Change],
-    inserted: dict[Change, tuple[str, ...]],
+    changes: Sequence[Edit],
+    inserted: dict[Edit, tuple[str, ...]],
     words: dict[str, str],
 ) -> str:
     """One section's text with each passage deleted and the model rules inserted after it."""
@@ -409,7 +409,7 @@ def _redline_section(
     return "\n".join(parts)
 
 
-def _insertion(change: Change, inserted_ids: Sequence[str], words: dict[str, str]) -> str:
+def _insertion(change: Edit, inserted_ids: Sequence[str], words: dict[str, str]) -> str:
     """The model rules inserted for a change, and why."""
     parts = [
         f'<p class="insert"><span class="tag tag-insert">'
@@ -431,7 +431,7 @@ def _insertion(change: Change, inserted_ids: Sequence[str], words: dict[str, str
     return "\n".join(parts)
 
 
-def _inserted_ids(changes: Sequence[Change]) -> dict[Change, tuple[str, ...]]:
+def _inserted_ids(changes: Sequence[Edit]) -> dict[Edit, tuple[str, ...]]:
     """Which rules each replacement's inserted texts belong to.
 
     :func:`~freedomcities.render.annotate.build_report` inserts each rule's model text
@@ -439,14 +439,14 @@ def _inserted_ids(changes: Sequence[Change]) -> dict[Change, tuple[str, ...]]:
     the same rule inserts only the rules not seen before.
     """
     seen: set[str] = set()
-    ids: dict[Change, tuple[str, ...]] = {}
+    ids: dict[Edit, tuple[str, ...]] = {}
     for change in sorted(changes, key=lambda c: (c.start or 0, c.end or 0)):
         ids[change] = tuple(r for r in change.rule_ids if r not in seen)
         seen.update(change.rule_ids)
     return ids
 
 
-def _addition(change: Change, words: dict[str, str]) -> str:
+def _addition(change: Edit, words: dict[str, str]) -> str:
     """A new section holding a missing rule's model text."""
     rule_id, name = change.rule_ids[0], change.rule_names[0]
     heading = words["report.redline.new"].format(rule=rule_id, name=name)
