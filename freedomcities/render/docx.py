@@ -40,7 +40,7 @@ from freedomcities.render import (
     where_text,
 )
 from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
-from freedomcities.render.reports import cannot_write
+from freedomcities.render.files import write_file
 
 AUTHOR = "freedomcities"
 """The author of every tracked change and comment, so staff can tell them apart."""
@@ -67,12 +67,7 @@ def write_docx(
     Raises:
         ReportError: an unknown kind, or a file that cannot be written.
     """
-    data = docx_bytes(report, kind, language=language)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-    return path
+    return write_file(docx_bytes(report, kind, language=language), path)
 
 
 def docx_bytes(report: PolicyMarkup, kind: Kind, *, language: str | None = None) -> bytes:

@@ -16,8 +16,8 @@ from typing import Any
 
 from freedomcities.errors import ReportError
 from freedomcities.render.annotate import Kind, PolicyMarkup
+from freedomcities.render.files import write_file
 from freedomcities.render.report_html import report_html
-from freedomcities.render.reports import cannot_write
 
 # CSS that browsers use and WeasyPrint skips (e.g. ``color-scheme``); it logs each one.
 _QUIET_LOGGERS = ("weasyprint", "fontTools")
@@ -42,12 +42,7 @@ def write_pdf(report: PolicyMarkup, kind: Kind, path: Path) -> Path:
     Raises:
         ReportError: as :func:`pdf_bytes`, or a file that cannot be written.
     """
-    data = pdf_bytes(report, kind)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-    return path
+    return write_file(pdf_bytes(report, kind), path)
 
 
 def html_to_pdf(html: str) -> bytes:

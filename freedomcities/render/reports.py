@@ -18,10 +18,11 @@ from pathlib import Path
 
 from freedomcities.errors import ReportError
 from freedomcities.render.annotate import KINDS, Kind, PolicyMarkup, check_kind
+from freedomcities.render.files import write_file
 
 FORMATS = ("docx", "pdf", "html")
 
-__all__ = ["FORMATS", "KINDS", "Kind", "cannot_write", "check_kind", "write_file", "write_report"]
+__all__ = ["FORMATS", "KINDS", "Kind", "check_kind", "write_file", "write_report"]
 
 
 def write_report(report: PolicyMarkup, path: Path, *, format: str, kind: Kind) -> Path:
@@ -54,23 +55,3 @@ def write_report(report: PolicyMarkup, path: Path, *, format: str, kind: Kind) -
 
         return write_file(report_html(report, kind), path)
     raise ReportError(f"No report format named {format!r}; valid: {', '.join(FORMATS)}.")
-
-
-def write_file(data: str | bytes, path: Path) -> Path:
-    """Write a rendered output (text as UTF-8), turning an OS failure into a ReportError."""
-    try:
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-    return path
-
-
-def cannot_write(path: Path, exc: OSError) -> ReportError:
-    """The error for a report file that the system refused to write."""
-    return ReportError(
-        f"Cannot write {str(path)!r}: {exc.strerror or exc}. "
-        "Check that the folder exists and is writable."
-    )
