@@ -23,8 +23,8 @@ from pathlib import Path
 import generate
 
 from freedomcities import Document, analyze
-from freedomcities.annotate import Report, build_report
-from freedomcities.report import FORMATS, KINDS, Kind, write_report
+from freedomcities.render.annotate import PolicyMarkup, build_report
+from freedomcities.render.reports import FORMATS, KINDS, Kind, write_report
 
 JURISDICTION = "Riverbend, IL"
 WARM_TEXT = "415.4 DETENTIONS\nOfficers shall not ask about immigration status."
@@ -64,10 +64,10 @@ def main() -> None:
             cells = " ".join(f"{t:>8.2f} {t / analysis:>6.2f}" for t in times)
             print(f"{kind:<10} {cells} {sum(times):>7.2f}")
     if "docx" not in formats:
-        print("\n(docx: freedomcities.report.docx is not installed yet; not measured)")
+        print("\n(docx: freedomcities.render.docx is not installed yet; not measured)")
 
 
-def _time_one(report: Report, folder: Path, kind: Kind, fmt: str) -> float:
+def _time_one(report: PolicyMarkup, folder: Path, kind: Kind, fmt: str) -> float:
     """Seconds to write one report file."""
     started = time.perf_counter()
     write_report(report, folder / f"report-{kind}.{fmt}", format=fmt, kind=kind)
@@ -76,7 +76,7 @@ def _time_one(report: Report, folder: Path, kind: Kind, fmt: str) -> float:
 
 def _has_docx() -> bool:
     """Whether the Word writer is there (it is written alongside this benchmark)."""
-    return importlib.util.find_spec("freedomcities.report.docx") is not None
+    return importlib.util.find_spec("freedomcities.render.docx") is not None
 
 
 if __name__ == "__main__":

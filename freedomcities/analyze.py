@@ -67,14 +67,13 @@ def analyze(
         document = read_isolated(source, progress=progress, limits=limits)
     sections = split(document)
     findings, flags = judge(document, sections, rules, embedder=embedder, model=model)
-    return Scorecard(
-        document=document,
+    return score(
+        document,
+        findings,
+        rules,
         sections=sections,
-        ruleset_id=rules.id,
-        ruleset_version=rules.version,
-        jurisdiction=jurisdiction,
-        results=score(findings, rules, jurisdiction),
         flags=flags,
+        jurisdiction=jurisdiction,
         judge_version=judge_version(rules, model),
     )
 

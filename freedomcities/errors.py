@@ -17,7 +17,18 @@ what happened, why, and what to do next. The hierarchy::
     ├── CorpusError            a labelled corpus that does not follow its format
     ├── SettingError           an environment setting with a value that cannot be used
     ├── ManifestError          a sweep's list of agencies that cannot be read
-    └── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
+    ├── EmbeddingUnavailable   the offline embedding model is not installed or is damaged
+    └── (raised by the web app's own modules, outside a person's request)
+        ├── SeedError          a person or row that cannot be added as asked (seed)
+        ├── QueueUnavailable   the job queue cannot be reached (server)
+        ├── AtlasNotFound      the map data is not installed (geography)
+        ├── TacticsError       a mistake in the tactics data file (campaign)
+        └── UnknownState       a postal code that is not a state or DC; defined beside the
+                               state list it names (web/jurisdictions/data.py)
+
+What a person asked for on a page or through the API and cannot have is the web
+app's own :class:`freedomcities.web.errors.ActionError` instead. Neither this
+module nor these classes import Django.
 """
 
 from __future__ import annotations
@@ -81,3 +92,19 @@ class ReportError(FreedomCitiesError):
 
 class ContractError(FreedomCitiesError):
     """Stored scorecard JSON cannot be read back: damaged, incomplete, or of a newer schema."""
+
+
+class SeedError(FreedomCitiesError):
+    """A person or row cannot be added as asked; the message says why and what to do."""
+
+
+class QueueUnavailable(FreedomCitiesError):
+    """The job queue (Redis, or the SQLite file in the data folder) cannot be reached."""
+
+
+class AtlasNotFound(FreedomCitiesError, FileNotFoundError):
+    """The us-atlas map data is not installed: `npm ci` has not been run."""
+
+
+class TacticsError(FreedomCitiesError):
+    """The tactics data file has a mistake; the message names the tactic and field."""

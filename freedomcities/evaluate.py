@@ -52,7 +52,7 @@ class Quoted(Protocol):
 
 
 @dataclass(frozen=True)
-class Label:
+class ExpertLabel:
     """The expert's call on one rule in one document."""
 
     rule_id: str
@@ -67,7 +67,7 @@ class LabelledDocument:
     slug: str
     path: Path
     jurisdiction: str | None
-    labels: tuple[Label, ...]
+    labels: tuple[ExpertLabel, ...]
     flags: tuple[tuple[str, str], ...] = ()  # (kind, quote)
 
 
@@ -271,7 +271,7 @@ def _load_entry(path: Path) -> LabelledDocument:
     )
 
 
-def _label(where: str, rule_id: str, raw: Any) -> Label:
+def _label(where: str, rule_id: str, raw: Any) -> ExpertLabel:
     """Check one rule's label."""
     if not isinstance(raw, dict) or raw.get("status") not in STATUSES:
         raise CorpusError(
@@ -280,7 +280,7 @@ def _label(where: str, rule_id: str, raw: Any) -> Label:
     quote = raw.get("quote", "")
     if not isinstance(quote, str):
         raise CorpusError(f"{where}, rule {rule_id!r}: 'quote' must be text.")
-    return Label(rule_id, raw["status"], quote)
+    return ExpertLabel(rule_id, raw["status"], quote)
 
 
 def _flags(where: str, raw: Any) -> tuple[tuple[str, str], ...]:

@@ -46,7 +46,7 @@ _MEMORY_SHARE: Final = 0.5
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ChildReading:
     """A document read in a child, or why not, with what the reading cost."""
 
     document: Document | None
@@ -84,7 +84,7 @@ def read_measured(
     ocr: OCREngine | None = DEFAULT_OCR,
     limits: Limits | None = None,
     progress: Progress | None = None,
-) -> Outcome:
+) -> ChildReading:
     """Read in a child like :func:`read_isolated`, returning the error rather than raising it.
 
     Also says how long reading took and how much memory it used, for tests and benchmarks.
@@ -113,13 +113,13 @@ def _supervise(
     limits: Limits,
     progress: Progress | None,
     started: float,
-) -> Outcome:
+) -> ChildReading:
     """Relay the child's progress until it answers, dies, or runs out of time."""
     base, peak = 0, 0
     deadline = started + limits.max_seconds
 
-    def stopped(error: DocumentError, peak_bytes: int) -> Outcome:
-        return Outcome(None, error, time.monotonic() - started, peak_bytes)
+    def stopped(error: DocumentError, peak_bytes: int) -> ChildReading:
+        return ChildReading(None, error, time.monotonic() - started, peak_bytes)
 
     while True:
         remaining = deadline - time.monotonic()
@@ -143,7 +143,7 @@ def _supervise(
         elif kind == "error":
             return stopped(values[0], values[1])
         elif kind == "done":
-            return Outcome(values[0], None, time.monotonic() - started, values[1])
+            return ChildReading(values[0], None, time.monotonic() - started, values[1])
 
 
 def _died(path: Path, exitcode: int | None, used: int, limits: Limits) -> DocumentError:

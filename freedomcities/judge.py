@@ -100,7 +100,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class SentenceStance:
     """A stance on one rule from one sentence, and the reason for it."""
 
     stance: Stance
@@ -166,7 +166,7 @@ def cue_stance(rule: Rule, passage: Passage) -> Stance | None:
     return verdict.stance if verdict else None
 
 
-def _cue_reading(rule: Rule, passage: Passage) -> Verdict | None:
+def _cue_reading(rule: Rule, passage: Passage) -> SentenceStance | None:
     """The hand-written cues' verdict on one passage for one rule, promises read as partial."""
     candidate = Candidate(
         rule, passage.text, passage.start, passage.end, passage.section, passage.lead_in
@@ -341,14 +341,16 @@ def _reading_text(candidate: Candidate) -> tuple[str, str | None]:
     return sentence, lead_in
 
 
-def _promised(candidate: Candidate, verdict: Verdict | None) -> Verdict | None:
+def _promised(candidate: Candidate, verdict: SentenceStance | None) -> SentenceStance | None:
     """A promise to adopt a protection is not the protection in writing: at most partial."""
     if verdict is None or verdict.stance != "meets":
         return verdict
     text = " ".join(t for t in _reading_text(candidate) if t)
     if not PROMISE.search(text):
         return verdict
-    return Verdict("partial", verdict.confidence, f"{verdict.why} Promised, not yet adopted.")
+    return SentenceStance(
+        "partial", verdict.confidence, f"{verdict.why} Promised, not yet adopted."
+    )
 
 
 def _only_permits(sentence: str) -> bool:
@@ -362,7 +364,7 @@ def _worth_classifying(candidate: Candidate) -> bool:
     return bool(CLASSIFIER_SCOPE.search(text) and NORMATIVE.search(text))
 
 
-def _classifier_verdict(opinion: Opinion, sentence: str) -> Verdict | None:
+def _classifier_verdict(opinion: Opinion, sentence: str) -> SentenceStance | None:
     """The classifier's stance, when it is sure enough to speak alone.
 
     A sentence that only lets the agency do something ("may exchange
@@ -377,10 +379,10 @@ def _classifier_verdict(opinion: Opinion, sentence: str) -> Verdict | None:
         return None
     # Never surer than the cues: the model has read examples, not this policy's context.
     confidence = round(min(CLASSIFIER_CEILING, opinion.probabilities[best] * opinion.similarity), 2)
-    return Verdict(best, confidence, "Worded like the ruleset's examples of this stance.")  # type: ignore[arg-type]
+    return SentenceStance(best, confidence, "Worded like the ruleset's examples of this stance.")  # type: ignore[arg-type]
 
 
-def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | None:
+def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> SentenceStance | None:
     """Decide a stance from the rule's idioms and actions, if they speak.
 
     Order matters: a conflicting idiom decides first, then the wording that
@@ -395,7 +397,7 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
         return _hedged(rule, sentence, f"Says {match.group(0)!r}.", IDIOM_CONFIDENCE)
     match = any_match(cues.meets, sentence)
     if match:
-        return Verdict("meets", 0.8, f"Says {match.group(0)!r}.")
+        return SentenceStance("meets", 0.8, f"Says {match.group(0)!r}.")
     for match in _governed_matches(cues.forbidden, sentence):
         reading = read_action(sentence, match.start(), lead_in, match.end())
         verdict = _forbidden_verdict(rule, sentence, match.group(0), reading)
@@ -404,10 +406,10 @@ def _cue_verdict(rule: Rule, sentence: str, lead_in: str | None) -> Verdict | No
     for match in _governed_matches(cues.limited, sentence):
         if _modality_of(sentence, match, lead_in) == "forbidden":
             why = f"Forbids {match.group(0)!r}, which covers only part of the rule."
-            return Verdict("partial", 0.7, why)
+            return SentenceStance("partial", 0.7, why)
     match = any_match(cues.partial, sentence)
     if match:
-        return Verdict("partial", 0.75, f"Says {match.group(0)!r}.")
+        return SentenceStance("partial", 0.75, f"Says {match.group(0)!r}.")
     return None
 
 
@@ -430,7 +432,9 @@ def _governed_matches(
             position = match.start() + 1
 
 
-def _forbidden_verdict(rule: Rule, sentence: str, action: str, reading: Reading) -> Verdict | None:
+def _forbidden_verdict(
+    rule: Rule, sentence: str, action: str, reading: Reading
+) -> SentenceStance | None:
     """Forbidding the action meets the rule (in part, if narrowed); allowing it conflicts."""
     if _third_party(sentence, action):
         return None
@@ -450,8 +454,8 @@ def _forbidden_verdict(rule: Rule, sentence: str, action: str, reading: Reading)
             if narrowing and narrowing.group(0)
             else "; ".join(limits) or "narrower than the rule"
         )
-        return Verdict("partial", 0.7, f"Forbids {action!r}, but only in part ({limit}).")
-    return Verdict("meets", 0.75, f"Forbids {action!r}.")
+        return SentenceStance("partial", 0.7, f"Forbids {action!r}, but only in part ({limit}).")
+    return SentenceStance("meets", 0.75, f"Forbids {action!r}.")
 
 
 def _asserted(modality: str, lead_in: str | None, idiom: str) -> bool:
@@ -479,7 +483,7 @@ def _third_party(sentence: str, action: str) -> bool:
     return bool(THIRD_PARTY.search(sentence[: sentence.find(action)][-60:]))
 
 
-def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> Verdict:
+def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> SentenceStance:
     """A conflict, unless conditions limit it to a few cases, which makes it partial.
 
     Allowed only on the model rule's own terms ("only with a court order")
@@ -487,11 +491,13 @@ def _hedged(rule: Rule, sentence: str, why: str, confidence: float = 0.75) -> Ve
     """
     only = ONLY_IF.search(sentence)
     if only and any_match(rule.cues.allowed_exceptions, only.group(0)):
-        return Verdict("meets", 0.7, f"{why} Only on the rule's own terms ({only.group(0)!r}).")
+        return SentenceStance(
+            "meets", 0.7, f"{why} Only on the rule's own terms ({only.group(0)!r})."
+        )
     condition = any_match(rule.cues.conditions, sentence)
     if condition is not None:
-        return Verdict("partial", 0.7, f"{why} Only in some cases ({condition.group(0)!r}).")
-    return Verdict("conflicts", confidence, why)
+        return SentenceStance("partial", 0.7, f"{why} Only in some cases ({condition.group(0)!r}).")
+    return SentenceStance("conflicts", confidence, why)
 
 
 def _finding(

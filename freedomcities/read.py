@@ -69,6 +69,10 @@ XML_DEPTH: Final = 256
 """libxml2's own nesting limit (python-docx parses without ``huge_tree``): deep XML stops here."""
 
 FORMATS: Final = "PDF (.pdf), Word (.docx), web pages (.html) and plain text (.txt)"
+DOCUMENT_SUFFIXES: Final = (".pdf", ".docx", ".html", ".htm", ".txt")
+"""The file names of the formats read: what the CLI looks for in a folder, what the web accepts."""
+# Read as a web page when named so, beside the page-like start of any file; not sought in folders.
+_HTML_SUFFIXES: Final = (".html", ".htm", ".xhtml")
 
 _PLACEHOLDER_TITLES: Final = frozenset(("", "untitled", "untitled document"))
 _HEAD_BYTES: Final = 2048
@@ -249,7 +253,7 @@ def _read_any(path: Path, head: bytes, options: _Options) -> _Pages:
         _check_chars(path, len(data) // 4, options.limits)
     text = _decode(data, path)
     _check_chars(path, len(text), options.limits)
-    if suffix in (".html", ".htm", ".xhtml") or _looks_like_html(text):
+    if suffix in _HTML_SUFFIXES or _looks_like_html(text):
         return _read_html(text, path)
     return _Pages(text.split("\f"))
 

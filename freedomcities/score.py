@@ -10,9 +10,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from freedomcities.models import Finding, RuleResult, Scorecard, Stance, Status
+from freedomcities.models import (
+    Document,
+    Finding,
+    Flag,
+    RuleResult,
+    Scorecard,
+    Section,
+    Stance,
+    Status,
+)
 from freedomcities.rules import DEFAULT_LANGUAGE, Rule, Ruleset
 
 MIN_CONFIDENCE = 0.5
@@ -36,6 +45,39 @@ def place_of(jurisdiction: str | None) -> str | None:
 
 
 def score(
+    document: Document,
+    findings: Iterable[Finding],
+    ruleset: Ruleset,
+    *,
+    sections: Sequence[Section] = (),
+    flags: Iterable[Flag] = (),
+    jurisdiction: str | None = None,
+    judge_version: str = "cues",
+) -> Scorecard:
+    """The scorecard of a document: one status per rule, with its evidence and model text.
+
+    Args:
+        document: the document the findings quote.
+        findings: what the judge found, from :func:`freedomcities.judge`.
+        ruleset: the rules to score against; results come in its order.
+        sections: the document's sections, kept for reports that show them.
+        flags: problem language the judge found, kept as they are.
+        jurisdiction: e.g. ``"Mesa, AZ"``; fills in the model text to suggest.
+        judge_version: what read the document ("cues" or the learned judge's fingerprint).
+    """
+    return Scorecard(
+        document=document,
+        sections=tuple(sections),
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        jurisdiction=jurisdiction,
+        results=rule_results(findings, ruleset, jurisdiction),
+        flags=tuple(flags),
+        judge_version=judge_version,
+    )
+
+
+def rule_results(
     findings: Iterable[Finding], ruleset: Ruleset, jurisdiction: str | None = None
 ) -> tuple[RuleResult, ...]:
     """One result per rule of the ruleset, in ruleset order."""

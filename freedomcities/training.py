@@ -56,7 +56,7 @@ from freedomcities.learned import (
     neighbour_features,
     rule_logits,
 )
-from freedomcities.models import Document, Finding, Scorecard
+from freedomcities.models import Document, Finding
 from freedomcities.numeric import Adam, Matrix, softmax
 from freedomcities.passages import Passage, Sentences, candidate_passages
 from freedomcities.read import read
@@ -526,15 +526,7 @@ def _outcome(
     judgement = Judgement(tuple(r.id for r in ruleset.rules), probabilities, topical)
     learned = learned_findings(document, ruleset, doc.passages, judgement, settings)
     findings = combine_findings(doc.cue_findings, learned)
-    scorecard = Scorecard(
-        document=document,
-        sections=(),
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
-        jurisdiction=entry.jurisdiction,
-        results=score(findings, ruleset, entry.jurisdiction),
-    )
-    return compare(entry, scorecard)
+    return compare(entry, score(document, findings, ruleset, jurisdiction=entry.jurisdiction))
 
 
 def _read_example_rows(path: Path, ruleset: Ruleset) -> list[tuple[str, str, str]]:

@@ -7,21 +7,21 @@ from pathlib import Path
 import pytest
 
 from freedomcities import analyze
-from freedomcities.annotate import Report, build_report
 from freedomcities.evaluate import read_labelled_text
 from freedomcities.models import Document
+from freedomcities.render.annotate import PolicyMarkup, build_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "freedomcities/samples"
 PLACEHOLDER = "[County/City/State]"
 
 
 @pytest.fixture(scope="module")
-def sample_report() -> Report:
+def sample_report() -> PolicyMarkup:
     policy = SAMPLE / "sample-city-pd-immigration-policy.pdf"
     return build_report(analyze(policy, jurisdiction="Mesa, AZ"))
 
 
-def test_each_passage_that_falls_short_is_deleted_once(sample_report: Report) -> None:
+def test_each_passage_that_falls_short_is_deleted_once(sample_report: PolicyMarkup) -> None:
     replaced = [c for c in sample_report.changes if c.kind == "replace"]
     assert replaced
     spans = [(c.start, c.end) for c in replaced]
@@ -32,7 +32,7 @@ def test_each_passage_that_falls_short_is_deleted_once(sample_report: Report) ->
         assert change.deleted == text[change.start : change.end]
 
 
-def test_every_rule_not_met_gets_its_model_text_once(sample_report: Report) -> None:
+def test_every_rule_not_met_gets_its_model_text_once(sample_report: PolicyMarkup) -> None:
     statuses = {r.rule_id: r.status for r in sample_report.scorecard.results}
     inserted_for = [rule_id for c in sample_report.changes for rule_id in c.rule_ids]
     for rule_id, status in statuses.items():
@@ -46,12 +46,12 @@ def test_every_rule_not_met_gets_its_model_text_once(sample_report: Report) -> N
     assert len(texts) == len(set(texts))
 
 
-def test_arizona_gets_its_rule_5_wording(sample_report: Report) -> None:
+def test_arizona_gets_its_rule_5_wording(sample_report: PolicyMarkup) -> None:
     rule_5 = [a for a in sample_report.asks if a.rule_id == "5"]
     assert rule_5 and "including to verify" in rule_5[0].model_text
 
 
-def test_asks_cover_every_rule_not_in_place_and_explain_it(sample_report: Report) -> None:
+def test_asks_cover_every_rule_not_in_place_and_explain_it(sample_report: PolicyMarkup) -> None:
     asked = {a.rule_id for a in sample_report.asks}
     not_met = {r.rule_id for r in sample_report.scorecard.results if r.status != "meets"}
     assert asked == not_met

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from test_render import assert_json_contract
 
 from freedomcities import cli as cli_module
+from freedomcities import console
 from freedomcities.cli import cli
 
 SMALL = "east-haven-ct-pd-428-2"  # a real two-page policy excerpt, read in place
@@ -273,11 +274,11 @@ def test_ctrl_c_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, corpus: Path)
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    with cli_module._PageProgress("Reading") as progress:
+    with console.PageProgress("Reading") as progress:
         progress(10, 600)  # stderr is not a terminal under pytest
         assert progress._progress is None
-    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
-    with cli_module._PageProgress("Reading") as progress:
+    monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
+    with console.PageProgress("Reading") as progress:
         progress(3, 5)  # too short to bother
         assert progress._progress is None
         progress(10, 600)

@@ -27,7 +27,7 @@ from freedomcities.errors import (
     SettingError,
     UnsupportedFormat,
 )
-from freedomcities.isolate import Outcome, read_measured
+from freedomcities.isolate import ChildReading, read_measured
 from freedomcities.limits import MB, Limits, limits_table
 from freedomcities.read import read
 from tests import hostile
@@ -210,7 +210,7 @@ def test_a_bomb_is_refused_by_read_alone_too(tmp_path: Path) -> None:
 def test_an_ordinary_file_reads_the_same_in_the_child(tmp_path: Path) -> None:
     text = "Officers shall not ask about immigration status.\nThey shall not detain anyone."
     (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
-    outcome: Outcome = read_measured(tmp_path / "plain.txt", ocr=None)
+    outcome: ChildReading = read_measured(tmp_path / "plain.txt", ocr=None)
     assert outcome.error is None and outcome.document is not None
     assert outcome.document == read(tmp_path / "plain.txt", ocr=None)
 

@@ -13,7 +13,7 @@ from freedomcities.classify import Classifier, Opinion, classifier_for
 from freedomcities.judge import judge
 from freedomcities.models import Document, Finding, Flag, RuleResult
 from freedomcities.rules import load_ruleset
-from freedomcities.score import score
+from freedomcities.score import rule_results
 from freedomcities.split import split
 
 RULESET = load_ruleset()
@@ -33,7 +33,7 @@ def _judge(document: Document) -> tuple[tuple[Finding, ...], tuple[Flag, ...]]:
 
 def _statuses(text: str) -> dict[str, str]:
     findings, _ = _judge(Document(source="t", text=text))
-    return {result.rule_id: result.status for result in score(findings, RULESET)}
+    return {result.rule_id: result.status for result in rule_results(findings, RULESET)}
 
 
 def _flags(text: str) -> tuple[Flag, ...]:
@@ -186,7 +186,7 @@ def _check_evidence(document: Document) -> None:
         assert flag.quote == document.text[flag.start : flag.end]
         assert flag.quote in document.text
         assert flag.page == document.page_at(flag.start)
-    results: tuple[RuleResult, ...] = score(findings, RULESET)
+    results: tuple[RuleResult, ...] = rule_results(findings, RULESET)
     assert [r.rule_id for r in results] == RULE_IDS
     for result in results:
         assert 0.0 <= result.confidence <= 1.0

@@ -27,7 +27,7 @@ from freedomcities.learned import (
 from freedomcities.models import Document, Finding
 from freedomcities.passages import Passage
 from freedomcities.rules import load_ruleset
-from freedomcities.score import score
+from freedomcities.score import rule_results
 from freedomcities.training import (
     cross_validate,
     example_documents,
@@ -148,10 +148,10 @@ def test_a_passage_becomes_a_finding_by_how_surely_it_bears_on_the_rule() -> Non
 
 def test_a_tentative_finding_leaves_the_rule_silent_but_asks_for_review() -> None:
     near = Finding("5", "conflicts", 0.45, "q", 0, 1, 1, None, None, "why", tentative=True)
-    result = next(r for r in score([near], RULESET) if r.rule_id == "5")
+    result = next(r for r in rule_results([near], RULESET) if r.rule_id == "5")
     assert (result.status, result.needs_review, result.findings) == ("silent", True, ())
     sure = Finding("5", "conflicts", 0.9, "q", 0, 1, 1, None, None, "why")
-    result = next(r for r in score([sure], RULESET) if r.rule_id == "5")
+    result = next(r for r in rule_results([sure], RULESET) if r.rule_id == "5")
     assert (result.status, result.needs_review) == ("conflicts", False)
 
 

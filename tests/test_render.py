@@ -27,7 +27,7 @@ from freedomcities.models import (
     Stance,
     Status,
 )
-from freedomcities.render import LABELS, SYMBOLS, labels, renderer, summary_text
+from freedomcities.render import LABELS, SYMBOLS, labels, render, renderer, summary_text
 from freedomcities.render.html import render_html
 from freedomcities.render.jsonout import render_json, render_json_many, scorecard_to_dict
 from freedomcities.render.terminal import render_text
@@ -333,7 +333,7 @@ def test_summary_counts_required_rules_only() -> None:
 
 @pytest.mark.parametrize("name", ["text", "json", "html"])
 def test_renderer_registry(name: str) -> None:
-    assert renderer(name)(make_scorecard())
+    assert render(make_scorecard(), name) == renderer(name)(make_scorecard(), None)
 
 
 def test_renderer_registry_rejects_unknown_names() -> None:

@@ -19,30 +19,30 @@ import pytest
 from click.testing import CliRunner
 
 from freedomcities import analyze
-from freedomcities.annotate import Report, build_report
 from freedomcities.cli import cli
 from freedomcities.errors import FreedomCitiesError, ReportError
 from freedomcities.evaluate import read_labelled_text
 from freedomcities.models import Document
-from freedomcities.report import FORMATS, KINDS, check_kind, write_report
-from freedomcities.report.html import report_html
-from freedomcities.report.pdf import write_pdf
+from freedomcities.render.annotate import PolicyMarkup, build_report
+from freedomcities.render.pdf import write_pdf
+from freedomcities.render.report_html import report_html
+from freedomcities.render.reports import FORMATS, KINDS, check_kind, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.pdf"
 OUTPUT = Path(__file__).resolve().parent / "output"
 CORPUS_TEXT = "gilbert-az-pd-go-1006-ice-contacts-2007.txt"
-HAS_DOCX = importlib.util.find_spec("freedomcities.report.docx") is not None
+HAS_DOCX = importlib.util.find_spec("freedomcities.render.docx") is not None
 
 
 @pytest.fixture(scope="module")
-def mesa() -> Report:
+def mesa() -> PolicyMarkup:
     """The bundled sample policy, scored for Mesa, AZ."""
     return build_report(analyze(SAMPLE, jurisdiction="Mesa, AZ"))
 
 
 @pytest.fixture(scope="module")
-def gilbert(shared_dir: Path) -> Report:
+def gilbert(shared_dir: Path) -> PolicyMarkup:
     """A real department's policy from the labelled corpus, scored for Gilbert, AZ."""
     document = read_labelled_text(shared_dir / "corpus" / CORPUS_TEXT)
     return build_report(analyze(document, jurisdiction="Gilbert, AZ"))
@@ -72,7 +72,7 @@ def _escaped(text: str) -> str:
 def test_redline_deletes_each_quote_and_inserts_the_filled_model_text(
     name: str, request: pytest.FixtureRequest
 ) -> None:
-    report: Report = request.getfixturevalue(name)
+    report: PolicyMarkup = request.getfixturevalue(name)
     place = report.jurisdiction.split(",")[0] if report.jurisdiction else ""
     html = report_html(report, "redline")
     replaced = [c for c in report.changes if c.kind == "replace"]
@@ -89,19 +89,19 @@ def test_redline_deletes_each_quote_and_inserts_the_filled_model_text(
     assert html.count("<del>") == len([c for c in replaced if c.end != c.start])
 
 
-def test_redline_inserts_each_rule_once_and_points_back_to_it(gilbert: Report) -> None:
+def test_redline_inserts_each_rule_once_and_points_back_to_it(gilbert: PolicyMarkup) -> None:
     html = report_html(gilbert, "redline")
     for ask in gilbert.asks:
         assert html.count(f"<ins>{_escaped(ask.model_text)}</ins>") <= 1
     assert "is inserted above" in html
 
 
-def test_redline_keeps_the_rest_of_the_section_as_context(mesa: Report) -> None:
+def test_redline_keeps_the_rest_of_the_section_as_context(mesa: PolicyMarkup) -> None:
     html = report_html(mesa, "redline")
     assert "A copy of the detainer shall be kept with the person&#x27;s booking file." in html
 
 
-def test_annotated_marks_passages_with_tags_notes_and_a_legend(mesa: Report) -> None:
+def test_annotated_marks_passages_with_tags_notes_and_a_legend(mesa: PolicyMarkup) -> None:
     html = report_html(mesa, "annotated")
     assert "How to read the marks" in html
     assert "[Rule N ✘ conflicts]" in html and "[Rule N ◐ partly meets]" in html
@@ -119,7 +119,7 @@ def test_annotated_marks_passages_with_tags_notes_and_a_legend(mesa: Report) -> 
     assert "Rules the policy does not address: add these" in html
 
 
-def test_packet_has_the_jurisdiction_and_four_parts_on_their_own_pages(mesa: Report) -> None:
+def test_packet_has_the_jurisdiction_and_four_parts_on_their_own_pages(mesa: PolicyMarkup) -> None:
     html = report_html(mesa, "packet")
     assert '<h1 class="running">Meeting packet for Mesa, AZ</h1>' in html
     assert "break-before: page" in html
@@ -135,7 +135,7 @@ def test_packet_has_the_jurisdiction_and_four_parts_on_their_own_pages(mesa: Rep
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_html_is_self_contained_english_and_printable(mesa: Report, kind: str) -> None:
+def test_html_is_self_contained_english_and_printable(mesa: PolicyMarkup, kind: str) -> None:
     html = report_html(mesa, check_kind(kind))
     assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "<script" not in html and "src=" not in html and "@import" not in html
@@ -156,7 +156,7 @@ def test_quotes_from_the_document_are_escaped() -> None:
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
-def test_unknown_kind_and_format_name_the_valid_ones(mesa: Report, tmp_path: Path) -> None:
+def test_unknown_kind_and_format_name_the_valid_ones(mesa: PolicyMarkup, tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="valid: annotated, redline, packet"):
         write_report(mesa, tmp_path / "x.html", format="html", kind="memo")  # type: ignore[arg-type]
     with pytest.raises(ReportError, match="valid: docx, pdf, html") as caught:
@@ -165,7 +165,9 @@ def test_unknown_kind_and_format_name_the_valid_ones(mesa: Report, tmp_path: Pat
     assert FORMATS == ("docx", "pdf", "html")
 
 
-def test_html_report_to_a_missing_folder_is_a_clear_error(mesa: Report, tmp_path: Path) -> None:
+def test_html_report_to_a_missing_folder_is_a_clear_error(
+    mesa: PolicyMarkup, tmp_path: Path
+) -> None:
     with pytest.raises(ReportError, match=r"Cannot write .* Check that the folder exists"):
         write_report(mesa, tmp_path / "nope" / "x.html", format="html", kind="packet")
 
@@ -197,7 +199,7 @@ def _first_page_png(pdf: Path, name: str) -> Path:
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
 @pytest.mark.parametrize("kind", KINDS)
 def test_pdf_holds_the_model_text_and_the_jurisdiction(
-    mesa: Report, kind: str, tmp_path: Path
+    mesa: PolicyMarkup, kind: str, tmp_path: Path
 ) -> None:
     path = write_pdf(mesa, check_kind(kind), tmp_path / f"mesa-{kind}.pdf")
     pages, text = _pdf_text(path)
@@ -210,7 +212,7 @@ def test_pdf_holds_the_model_text_and_the_jurisdiction(
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
-def test_pdf_of_a_real_policy(gilbert: Report, tmp_path: Path) -> None:
+def test_pdf_of_a_real_policy(gilbert: PolicyMarkup, tmp_path: Path) -> None:
     path = write_report(gilbert, tmp_path / "gilbert.pdf", format="pdf", kind="packet")
     _, text = _pdf_text(path)
     assert "Meeting packet for Gilbert, AZ" in text
@@ -219,7 +221,7 @@ def test_pdf_of_a_real_policy(gilbert: Report, tmp_path: Path) -> None:
     _first_page_png(path, "gilbert-packet")
 
 
-def test_pdf_to_a_missing_folder_is_a_clear_error(mesa: Report, tmp_path: Path) -> None:
+def test_pdf_to_a_missing_folder_is_a_clear_error(mesa: PolicyMarkup, tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="Cannot write"):
         write_pdf(mesa, "redline", tmp_path / "nope" / "x.pdf")
 

@@ -21,11 +21,11 @@ import pytest
 from lxml import etree
 
 from freedomcities import analyze
-from freedomcities.annotate import Change, Report, build_report
 from freedomcities.errors import ReportError
 from freedomcities.evaluate import read_labelled_text
-from freedomcities.report import KINDS, Kind
-from freedomcities.report.docx import AUTHOR, write_docx
+from freedomcities.render.annotate import Edit, PolicyMarkup, build_report
+from freedomcities.render.docx import AUTHOR, write_docx
+from freedomcities.render.reports import KINDS, Kind
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OUTPUT = Path(__file__).parent / "output"
@@ -34,13 +34,13 @@ URBANA = "corpus/urbana-il-pd-immigration-violations-2015.txt"
 
 
 @pytest.fixture(scope="module")
-def mesa() -> Report:
+def mesa() -> PolicyMarkup:
     """The bundled sample policy, scored for Mesa, AZ."""
     return build_report(analyze(Path(str(SAMPLE)), jurisdiction="Mesa, AZ"))
 
 
 @pytest.fixture(scope="module")
-def urbana(shared_dir: Path) -> Report:
+def urbana(shared_dir: Path) -> PolicyMarkup:
     """Urbana, IL's real immigration policy, from the labelled corpus."""
     document = read_labelled_text(shared_dir / URBANA)
     return build_report(analyze(document, jurisdiction="Urbana, IL"))
@@ -77,7 +77,7 @@ def _edits(path: Path) -> list[tuple[str, list[str]]]:
     return edits
 
 
-def _replaces(report: Report) -> list[Change]:
+def _replaces(report: PolicyMarkup) -> list[Edit]:
     return [c for c in report.changes if c.kind == "replace"]
 
 
@@ -85,7 +85,7 @@ def _replaces(report: Report) -> list[Change]:
 def test_redline_deletes_each_passage_and_inserts_the_model_text(
     name: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    report: Report = request.getfixturevalue(name)
+    report: PolicyMarkup = request.getfixturevalue(name)
     path = write_docx(report, "redline", tmp_path / "redline.docx")
     edits = _edits(path)
     expected = [(_normal(c.deleted), [_normal(t) for t in c.inserted]) for c in _replaces(report)]
@@ -93,7 +93,9 @@ def test_redline_deletes_each_passage_and_inserts_the_model_text(
     assert edits == expected
 
 
-def test_redline_model_text_is_filled_in_for_the_jurisdiction(mesa: Report, tmp_path: Path) -> None:
+def test_redline_model_text_is_filled_in_for_the_jurisdiction(
+    mesa: PolicyMarkup, tmp_path: Path
+) -> None:
     path = write_docx(mesa, "redline", tmp_path / "redline.docx")
     inserted = [text for _, texts in _edits(path) for text in texts]
     assert inserted
@@ -101,7 +103,7 @@ def test_redline_model_text_is_filled_in_for_the_jurisdiction(mesa: Report, tmp_
     assert "[County/City/State]" not in _text(_xml(path, "word/document.xml"))
 
 
-def test_redline_changes_are_real_tracked_changes(mesa: Report, tmp_path: Path) -> None:
+def test_redline_changes_are_real_tracked_changes(mesa: PolicyMarkup, tmp_path: Path) -> None:
     body = _xml(write_docx(mesa, "redline", tmp_path / "redline.docx"), "word/document.xml")
     revisions = [*body.iter(f"{W}del"), *body.iter(f"{W}ins")]
     assert revisions
@@ -115,7 +117,9 @@ def test_redline_changes_are_real_tracked_changes(mesa: Report, tmp_path: Path) 
     assert not [*body.iterfind(f".//{W}ins//{W}delText")]
 
 
-def test_redline_keeps_the_section_text_around_a_deletion(mesa: Report, tmp_path: Path) -> None:
+def test_redline_keeps_the_section_text_around_a_deletion(
+    mesa: PolicyMarkup, tmp_path: Path
+) -> None:
     path = write_docx(mesa, "redline", tmp_path / "redline.docx")
     plain = _normal(_text(_xml(path, "word/document.xml")))
     # 415.4's sentence after the deleted passage stays as normal text
@@ -126,7 +130,7 @@ def test_redline_keeps_the_section_text_around_a_deletion(mesa: Report, tmp_path
 
 
 def test_redline_adds_each_missing_rule_as_an_inserted_section(
-    mesa: Report, tmp_path: Path
+    mesa: PolicyMarkup, tmp_path: Path
 ) -> None:
     additions = [c for c in mesa.changes if c.kind == "add"]
     assert additions
@@ -139,7 +143,7 @@ def test_redline_adds_each_missing_rule_as_an_inserted_section(
     assert len(list(marks)) == sum(1 + len(c.inserted) for c in additions)
 
 
-def test_redline_notes_each_change_in_a_comment(mesa: Report, tmp_path: Path) -> None:
+def test_redline_notes_each_change_in_a_comment(mesa: PolicyMarkup, tmp_path: Path) -> None:
     path = write_docx(mesa, "redline", tmp_path / "redline.docx")
     comments = [_text(c) for c in _xml(path, "word/comments.xml").iter(f"{W}comment")]
     assert len(comments) == len(mesa.changes)
@@ -150,7 +154,7 @@ def test_redline_notes_each_change_in_a_comment(mesa: Report, tmp_path: Path) ->
 def test_annotated_marks_passages_with_comments_naming_the_rules(
     name: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    report: Report = request.getfixturevalue(name)
+    report: PolicyMarkup = request.getfixturevalue(name)
     path = write_docx(report, "annotated", tmp_path / "annotated.docx")
     comments = _xml(path, "word/comments.xml")
     notes = " ".join(_text(c) for c in comments.iter(f"{W}comment"))
@@ -166,7 +170,7 @@ def test_annotated_marks_passages_with_comments_naming_the_rules(
 
 
 def test_annotated_shows_only_relevant_sections_and_says_how_many_are_left_out(
-    mesa: Report, tmp_path: Path
+    mesa: PolicyMarkup, tmp_path: Path
 ) -> None:
     document = docx.Document(str(write_docx(mesa, "annotated", tmp_path / "a.docx")))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
@@ -180,7 +184,7 @@ def test_annotated_shows_only_relevant_sections_and_says_how_many_are_left_out(
     assert "PURPOSE AND SCOPE" not in text
 
 
-def test_packet_has_the_scorecard_asks_and_redline(mesa: Report, tmp_path: Path) -> None:
+def test_packet_has_the_scorecard_asks_and_redline(mesa: PolicyMarkup, tmp_path: Path) -> None:
     path = write_docx(mesa, "packet", tmp_path / "packet.docx")
     document = docx.Document(str(path))
     assert "Mesa, AZ" in document.paragraphs[0].text
@@ -199,12 +203,12 @@ def test_packet_has_the_scorecard_asks_and_redline(mesa: Report, tmp_path: Path)
     assert _edits(path) == _edits(write_docx(mesa, "redline", tmp_path / "redline.docx"))
 
 
-def test_an_unknown_kind_names_the_valid_ones(mesa: Report, tmp_path: Path) -> None:
+def test_an_unknown_kind_names_the_valid_ones(mesa: PolicyMarkup, tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="annotated, redline, packet"):
         write_docx(mesa, "poster", tmp_path / "x.docx")  # type: ignore[arg-type]
 
 
-def test_an_unwritable_path_is_a_report_error(mesa: Report, tmp_path: Path) -> None:
+def test_an_unwritable_path_is_a_report_error(mesa: PolicyMarkup, tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="Cannot write"):
         write_docx(mesa, "redline", tmp_path / "missing" / "x.docx")
 
@@ -236,7 +240,7 @@ def _soffice() -> str:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_libreoffice_prints_each_kind(kind: Kind, mesa: Report, tmp_path: Path) -> None:
+def test_libreoffice_prints_each_kind(kind: Kind, mesa: PolicyMarkup, tmp_path: Path) -> None:
     source = write_docx(mesa, kind, tmp_path / f"mesa-{kind}.docx")
     profile = (tmp_path / "profile").as_uri()
     command = [_soffice(), f"-env:UserInstallation={profile}", "--headless"]

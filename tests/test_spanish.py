@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 from freedomcities import analyze
-from freedomcities.annotate import Report, build_report
 from freedomcities.cli import cli
 from freedomcities.errors import RulesetError
 from freedomcities.render import LABELS
-from freedomcities.report import write_report
-from freedomcities.report.html import report_html
+from freedomcities.render.annotate import PolicyMarkup, build_report
+from freedomcities.render.report_html import report_html
+from freedomcities.render.reports import write_report
 from freedomcities.rules import available_rulesets, load_ruleset, ruleset_languages
 from freedomcities.web.campaign.language import check_language
 
@@ -34,7 +34,7 @@ OUTPUT = Path(__file__).resolve().parent / "output"
 
 
 @pytest.fixture(scope="module")
-def spanish_packet() -> Report:
+def spanish_packet() -> PolicyMarkup:
     """The bundled sample policy, scored for Mesa, AZ, reported in Spanish."""
     scorecard = analyze(SAMPLE, jurisdiction="Mesa, AZ")
     return build_report(scorecard, load_ruleset("freedom-cities", "es"))
@@ -134,7 +134,7 @@ def test_english_words_in_a_spanish_reader_get_the_spanish_suggestion() -> None:
 
 
 def test_the_spanish_packet_page_has_spanish_words_rules_and_model_text(
-    spanish_packet: Report,
+    spanish_packet: PolicyMarkup,
 ) -> None:
     html = report_html(spanish_packet, "packet")
     assert '<html lang="es">' in html
@@ -146,7 +146,7 @@ def test_the_spanish_packet_page_has_spanish_words_rules_and_model_text(
 
 
 def test_the_spanish_packet_in_word_has_accents_and_spanish_headings(
-    spanish_packet: Report, tmp_path: Path
+    spanish_packet: PolicyMarkup, tmp_path: Path
 ) -> None:
     path = write_report(spanish_packet, tmp_path / "carpeta.docx", format="docx", kind="packet")
     document = docx.Document(str(path))
@@ -159,7 +159,9 @@ def test_the_spanish_packet_in_word_has_accents_and_spanish_headings(
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
-def test_the_spanish_packet_prints_with_its_accents(spanish_packet: Report, tmp_path: Path) -> None:
+def test_the_spanish_packet_prints_with_its_accents(
+    spanish_packet: PolicyMarkup, tmp_path: Path
+) -> None:
     pytest.importorskip("weasyprint")
     path = write_report(spanish_packet, tmp_path / "carpeta.pdf", format="pdf", kind="packet")
     pdf = pdfium.PdfDocument(path)
@@ -205,7 +207,7 @@ def test_the_cli_rejects_a_language_it_does_not_have() -> None:
 
 
 def test_the_spanish_notes_carry_no_english_sentence_of_the_engine(
-    spanish_packet: Report,
+    spanish_packet: PolicyMarkup,
 ) -> None:
     notes = {h.note for h in spanish_packet.highlights}
     assert notes and notes <= {

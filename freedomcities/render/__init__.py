@@ -9,19 +9,28 @@ the same in black and white, printed, or to a screen reader.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from freedomcities.models import STATUSES, RuleResult, Scorecard, Status
 from freedomcities.render.spanish import SPANISH
 
+if TYPE_CHECKING:
+    from freedomcities.compare import Comparison
+    from freedomcities.rules import Ruleset
+
 DEFAULT_LANGUAGE = "en"
 
-# One symbol per status, chosen to differ in shape, not only in colour.
+# One symbol per status, chosen to differ in shape, not only in colour. This table and the
+# "status.*" words in LABELS are the only ones: the web app's pages read them too.
 SYMBOLS: dict[Status, str] = {
     "meets": "✔",
     "partial": "◐",
     "conflicts": "✘",
     "silent": "○",
 }
+# Where there is no status to show: an agency with no published policy yet.
+NO_STATUS = "none"
+NO_STATUS_SYMBOL = "\N{EN DASH}"
 
 # Terminal colours (rich style names); the symbol and word carry the meaning.
 COLOURS: dict[Status, str] = {
@@ -37,6 +46,17 @@ LABELS: dict[str, dict[str, str]] = {
         "status.partial": "Partly in place",
         "status.conflicts": "Conflicts with the rule",
         "status.silent": "Not addressed",
+        # The same statuses in a word or two, for a cell of a table of many rules.
+        "status.short.meets": "In place",
+        "status.short.partial": "Partly",
+        "status.short.conflicts": "Conflicts",
+        "status.short.silent": "Not addressed",
+        "status.short.none": "No policy yet",
+        # And inside a sentence ("Mesa PD: partly in place").
+        "status.inline.meets": "in place",
+        "status.inline.partial": "partly in place",
+        "status.inline.conflicts": "conflicts",
+        "status.inline.silent": "not addressed",
         "stance.meets": "meets the rule",
         "stance.partial": "partly meets the rule",
         "stance.conflicts": "conflicts with the rule",
@@ -295,6 +315,23 @@ def status_text(status: Status, words: dict[str, str]) -> str:
     return f"{SYMBOLS[status]} {words[f'status.{status}']}"
 
 
+def status_symbol(status: str | None) -> str:
+    """The symbol of a status, or a dash where there is none (no policy yet)."""
+    for known, symbol in SYMBOLS.items():
+        if status == known:
+            return symbol
+    return NO_STATUS_SYMBOL
+
+
+def status_word(status: str | None, words: dict[str, str], form: str = "") -> str:
+    """A status in words: ``form`` is "" (full), "short" (a table cell) or "inline" (a sentence).
+
+    A missing or unknown status reads as "no policy yet" in the short form.
+    """
+    key = ".".join(part for part in ("status", form, status or NO_STATUS) if part)
+    return words.get(key) or words[f"status.short.{NO_STATUS}"]
+
+
 def flag_kind_text(kind: str, words: dict[str, str]) -> str:
     """A flag kind in plain words, or the kind itself when it has no label."""
     return words.get(f"flag.kind.{kind}", kind)
@@ -347,24 +384,57 @@ def _optional_rule_ids(scorecard: Scorecard) -> frozenset[str]:
     return optional_rule_ids(scorecard.ruleset_id)
 
 
-Renderer = Callable[[Scorecard], str]
+# What a renderer draws on: the scorecard (or a comparison of two) and the ruleset whose
+# language the words take (None: English, and for reports the ruleset loaded by id).
+Renderer = Callable[[Any, "Ruleset | None"], str | bytes]
+SCORECARD_FORMATS = ("text", "json", "html")
+REPORT_FORMATS = ("html", "docx", "pdf")
+COMPARE = "compare"
 
 
-def renderer(name: str) -> Renderer:
-    """The renderer for a format name: ``text``, ``json`` or ``html``.
+def render(
+    subject: Scorecard | Comparison,
+    format: str,
+    kind: str | None = None,
+    *,
+    ruleset: Ruleset | None = None,
+) -> str | bytes:
+    """The one entry to the last stage: a scorecard (or a comparison) in a format.
+
+    Args:
+        subject: a :class:`~freedomcities.models.Scorecard`; for ``kind="compare"``
+            a :class:`~freedomcities.compare.Comparison` of two.
+        format: ``text``, ``json`` or ``html`` for a scorecard or a comparison;
+            ``html``, ``docx`` or ``pdf`` for a report.
+        kind: None for the scorecard itself; ``annotated``, ``redline`` or
+            ``packet`` for a report to bring to officials; ``compare`` for a
+            comparison of two versions.
+        ruleset: the ruleset whose language the words take (a translation from
+            ``load_ruleset(id, "es")`` gives Spanish). JSON stays in the ruleset
+            file's own words, for programs.
+
+    Returns:
+        Text for ``text``, ``json`` and ``html``; the file's bytes for ``docx`` and ``pdf``.
+
+    Raises:
+        ValueError: an unknown format or kind; the message lists the valid ones.
+        ReportError: a report that cannot be made (e.g. no PDF engine installed).
+    """
+    return renderer(format, kind)(subject, ruleset)
+
+
+def renderer(name: str, kind: str | None = None) -> Renderer:
+    """The renderer for a format name and kind (see :func:`render` for the names).
 
     Raises:
         ValueError: an unknown name; the message lists the valid ones.
     """
-    from freedomcities.render.html import render_html
-    from freedomcities.render.jsonout import render_json
-    from freedomcities.render.terminal import render_text
+    from freedomcities.render import outputs
 
-    renderers: dict[str, Renderer] = {
-        "text": render_text,
-        "json": render_json,
-        "html": render_html,
-    }
+    renderers = outputs.RENDERERS.get(kind)
+    if renderers is None:
+        known = ", ".join(str(k) for k in outputs.RENDERERS)
+        raise ValueError(f"No report kind named {kind!r}; valid: {known}.")
     try:
         return renderers[name]
     except KeyError:

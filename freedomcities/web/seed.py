@@ -36,8 +36,9 @@ from django.utils import timezone
 
 from freedomcities import analyze
 from freedomcities.embed import Embedder, default_embedder
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import SeedError as SeedError  # kept importable from here
 from freedomcities.web.accounts.models import Profile, Role, parse_states
+from freedomcities.web.accounts.roles import sign_in_roles
 from freedomcities.web.campaign.models import Group
 from freedomcities.web.events.actions import EventDraft, post_event
 from freedomcities.web.events.models import Tactic
@@ -59,10 +60,6 @@ DEMO_USERNAME = "demo-staff"
 DEMO_POLICY_TITLE = "Immigration enforcement policy (sample)"
 DEMO_GROUP_NAME = "Sample group (demo) — Mesa"
 ARIZONA = "ocd-division/country:us/state:az"
-
-
-class SeedError(FreedomCitiesError):
-    """A person or row cannot be added as asked; the message says why and what to do."""
 
 
 _UPSERT_FIELDS = ["kind", "name", "state", "fips", "latitude", "longitude", "population", "parent"]
@@ -489,9 +486,6 @@ def migrate() -> None:
 
 # --- People -----------------------------------------------------------------------------------
 
-USER_ROLES = (Role.VOLUNTEER, Role.ORGANIZER, Role.STAFF, Role.ADMIN)
-"""The roles a person can be given (``public`` is everyone not signed in)."""
-
 
 def create_user(
     username: str, *, role: str, password: str, email: str = "", states: str = ""
@@ -506,8 +500,8 @@ def create_user(
             the password too weak (Django's password rules: at least 8 characters, not
             common, not like the name).
     """
-    if role not in USER_ROLES:
-        raise SeedError(f"Unknown role {role!r}; choose one of: {', '.join(USER_ROLES)}.")
+    if role not in sign_in_roles():
+        raise SeedError(f"Unknown role {role!r}; choose one of: {', '.join(sign_in_roles())}.")
     try:
         codes = ",".join(parse_states(states))
     except ValidationError as exc:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import QueueUnavailable as QueueUnavailable  # kept importable from here
 
 WORKER_STOP_SECONDS = 30
 """How long a stopping ``serve`` waits for the worker's current job before killing it."""
@@ -47,10 +47,6 @@ _PARENT_ENV = "FREEDOMCITIES_WORKER_PARENT"
 
 log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
-
-
-class QueueUnavailable(FreedomCitiesError):
-    """The job queue (Redis, or the SQLite file in the data folder) cannot be reached."""
 
 
 def serve(

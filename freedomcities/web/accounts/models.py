@@ -1,7 +1,7 @@
 """Roles and API tokens.
 
-Roles are ordered: each can do everything the ones before it can. Anyone not
-signed in is ``public`` and reads only published scorecards.
+Roles (:mod:`.roles`) are ordered: each can do everything the ones before it
+can. Anyone not signed in is ``public`` and reads only published scorecards.
 """
 
 from __future__ import annotations
@@ -16,16 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    """What a person may do, from least to most."""
-
-    PUBLIC = "public", _("Public")
-    VOLUNTEER = "volunteer", _("Volunteer")
-    ORGANIZER = "organizer", _("Group organizer")
-    STAFF = "staff", _("Affiliate staff")
-    ADMIN = "admin", _("Administrator")
-
+from freedomcities.web.accounts.roles import (
+    Role as Role,  # re-exported: the app imports it from here
+)
 
 ROLE_ORDER = [role.value for role in Role]
 

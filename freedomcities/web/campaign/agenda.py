@@ -15,6 +15,7 @@ from freedomcities.web.campaign.tactics import rule_list
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction
 from freedomcities.web.scorecards import dashboard
 from freedomcities.web.scorecards.models import Status
+from freedomcities.web.scorecards.statuses import word as status_word
 
 __all__ = ["draft_agenda", "draft_summary", "rule_standing", "share_text"]
 
@@ -30,17 +31,11 @@ def rule_standing(jurisdiction: Jurisdiction) -> list[tuple[Rule, bool, str]]:
         for row in dashboard.agency_rows(Agency.objects.filter(jurisdiction=jurisdiction))
         if row.version is not None
     ]
-    words = {
-        Status.MEETS: _("in place"),
-        Status.PARTIAL: _("partly in place"),
-        Status.CONFLICTS: _("conflicts"),
-        Status.SILENT: _("not addressed"),
-    }
     standing = []
     for rule in dashboard.rules():
         statuses = [row.statuses.get(rule.id, Status.SILENT) for row in rows]
         detail = "; ".join(
-            f"{row.agency.name}: {words.get(Status(s), s)}"
+            f"{row.agency.name}: {status_word(s, 'inline')}"
             for row, s in zip(rows, statuses, strict=True)
         )
         in_place = bool(rows) and all(s == Status.MEETS for s in statuses)

@@ -31,7 +31,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import TacticsError as TacticsError  # kept importable from here
 from freedomcities.web.campaign.models import (
     Answer,
     Friendliness,
@@ -69,10 +69,6 @@ STRIKES_TO_ESCALATE = 3
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _REQUIRED = ("id", "name", "summary", "level", "suits", "wins_allies", "steps", "pitfalls")
 _OPTIONAL = ("questions", "drafts")
-
-
-class TacticsError(FreedomCitiesError):
-    """The tactics data file has a mistake; the message names the tactic and field."""
 
 
 @dataclass(frozen=True)

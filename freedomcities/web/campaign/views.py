@@ -716,7 +716,7 @@ PDF_CSS = (
 
 def _pdf(reports: list[Report]) -> bytes:
     """The reports printed by WeasyPrint, one per page, in the package's page shell."""
-    from freedomcities.report.pdf import html_to_pdf
+    from freedomcities.render.pdf import html_to_pdf
 
     body = (
         "".join(

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from freedomcities.errors import FreedomCitiesError
+from freedomcities.errors import AtlasNotFound as AtlasNotFound  # kept importable from here
 
 __all__ = [
     "AtlasNotFound",
@@ -63,10 +63,6 @@ Box = tuple[float, float, float, float]
 # Territories are in the atlas but not on the national map.
 _INSETS = {"02": "Alaska", "15": "Hawaii"}
 _NOT_STATES = {"60", "66", "69", "72", "78"}
-
-
-class AtlasNotFound(FreedomCitiesError, FileNotFoundError):
-    """The us-atlas map data is not installed: `npm ci` has not been run."""
 
 
 # --- Finding and reading the atlas -----------------------------------------------------------

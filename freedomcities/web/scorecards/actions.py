@@ -38,6 +38,7 @@ from freedomcities.errors import (
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
+from freedomcities.read import DOCUMENT_SUFFIXES
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.scorecards.models import (
@@ -55,7 +56,6 @@ from freedomcities.web.scorecards.models import (
 
 log = logging.getLogger(__name__)
 
-ACCEPTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
 DEFAULT_POLICY_TITLE = "Immigration enforcement policy"
 
 
@@ -97,7 +97,7 @@ def upload_version(
 def check_upload(name: str, size: int) -> None:
     """Refuse a file the engine cannot read or that is over the size limit, before storing it."""
     suffix = Path(name).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
+    if suffix not in DOCUMENT_SUFFIXES:
         raise ActionError(
             _("%(name)s is not a PDF, Word (.docx), web page (.html) or text file.")
             % {"name": name}

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.utils.translation import gettext_lazy as _
 
 from freedomcities.rules import Rule
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
 from freedomcities.web.languages import rules_in
+from freedomcities.web.scorecards import statuses
 from freedomcities.web.scorecards.models import (
     JobState,
     PolicyVersion,
@@ -28,19 +28,6 @@ from freedomcities.web.scorecards.models import (
     Verdict,
 )
 
-SYMBOLS = {
-    "meets": "\N{HEAVY CHECK MARK}",
-    "partial": "\N{CIRCLE WITH LEFT HALF BLACK}",
-    "conflicts": "\N{HEAVY BALLOT X}",
-    "silent": "\N{WHITE CIRCLE}",
-}
-WORDS = {
-    "meets": _("In place"),
-    "partial": _("Partly"),
-    "conflicts": _("Conflicts"),
-    "silent": _("Not addressed"),
-    "none": _("No policy yet"),
-}
 SORTS = ("name", "-name", "met", "-met", "date", "-date", "stage", "-stage", "kind", "-kind")
 
 
@@ -104,11 +91,11 @@ class Cell:
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS.get(self.status, "\N{EN DASH}")
+        return statuses.status_symbol(self.status)
 
     @property
     def word(self) -> str:
-        return str(WORDS.get(self.status, WORDS["none"]))
+        return statuses.word(self.status)
 
 
 def agency_versions(agencies: QuerySet[Agency], *, drafts: bool = False) -> QuerySet[PolicyVersion]:

@@ -7,8 +7,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from freedomcities.read import DOCUMENT_SUFFIXES
 from freedomcities.web.errors import ActionError
-from freedomcities.web.scorecards.actions import ACCEPTED_SUFFIXES, check_upload
+from freedomcities.web.scorecards.actions import check_upload
 from freedomcities.web.scorecards.models import Obtained, Status
 
 
@@ -18,7 +19,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Policy file"),
         help_text=_("PDF, Word (.docx), a saved web page (.html) or text."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SUFFIXES)}),
     )
     obtained = forms.ChoiceField(
         label=_("How did you get it?"),

@@ -16,15 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.scorecards.statuses import label as status_label
 
 
 class Status(models.TextChoices):
-    """A rule's status; the same four words as the library's scorecard."""
+    """A rule's status; the same four words as the library's scorecard, from its table."""
 
-    MEETS = "meets", _("In place in writing")
-    PARTIAL = "partial", _("Partly in place")
-    CONFLICTS = "conflicts", _("Conflicts with the rule")
-    SILENT = "silent", _("Not addressed")
+    MEETS = "meets", status_label("meets")
+    PARTIAL = "partial", status_label("partial")
+    CONFLICTS = "conflicts", status_label("conflicts")
+    SILENT = "silent", status_label("silent")
 
 
 class Obtained(models.TextChoices):

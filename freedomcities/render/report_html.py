@@ -7,7 +7,7 @@ escaped, since quotes come from untrusted files. Each mark carries a
 bracketed tag and an underline style besides its colour, so the page reads
 the same printed in black and white. The print CSS (page size, running
 header, page numbers, page breaks between the packet's parts) is what
-:mod:`freedomcities.report.pdf` prints from.
+:mod:`freedomcities.render.pdf` prints from.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from freedomcities.annotate import Change, Highlight, Report
 from freedomcities.models import Scorecard, Section, Stance
 from freedomcities.render import SYMBOLS, footer_text, labels, summary_text, where_text
+from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
 from freedomcities.render.html import (
     _badge,
     _document_name,
@@ -30,7 +30,6 @@ from freedomcities.render.html import (
     _rules_table,
     page,
 )
-from freedomcities.report import Kind, check_kind
 
 _SPACE = re.compile(r"\s+")
 _T = TypeVar("_T")
@@ -102,7 +101,7 @@ class _Cluster:
 
 
 def report_html(
-    report: Report,
+    report: PolicyMarkup,
     kind: Kind,
     *,
     generated: date | None = None,
@@ -111,7 +110,7 @@ def report_html(
     """A report as one self-contained, printable HTML5 page.
 
     Args:
-        report: what to show, from :func:`freedomcities.annotate.build_report`.
+        report: what to show, from :func:`freedomcities.render.annotate.build_report`.
         kind: ``"annotated"``, ``"redline"`` or ``"packet"``.
         generated: the date to print as "generated on"; today when not given.
         language: which table of :data:`freedomcities.render.LABELS` to use;
@@ -143,7 +142,7 @@ def report_html(
 # Layout of each kind ------------------------------------------------------
 
 
-def _title_block(report: Report, title: str, words: dict[str, str], generated: date) -> str:
+def _title_block(report: PolicyMarkup, title: str, words: dict[str, str], generated: date) -> str:
     """The report's title (also the running header in print), document and date."""
     scorecard = report.scorecard
     facts = [
@@ -159,7 +158,7 @@ def _title_block(report: Report, title: str, words: dict[str, str], generated: d
     )
 
 
-def _annotated(report: Report, words: dict[str, str]) -> str:
+def _annotated(report: PolicyMarkup, words: dict[str, str]) -> str:
     """The legend, then each section holding highlights, marked and with margin notes."""
     scorecard = report.scorecard
     by_section = _group(scorecard, report.highlights, lambda h: h.start)
@@ -182,7 +181,7 @@ def _annotated(report: Report, words: dict[str, str]) -> str:
     return '<section class="annotated">\n' + "\n".join(parts) + "\n</section>"
 
 
-def _redline(report: Report, words: dict[str, str]) -> str:
+def _redline(report: PolicyMarkup, words: dict[str, str]) -> str:
     """Each passage to change struck through and followed by the model rules, then additions."""
     scorecard = report.scorecard
     replaced = [c for c in report.changes if c.kind == "replace" and c.start is not None]
@@ -201,7 +200,7 @@ def _redline(report: Report, words: dict[str, str]) -> str:
     return '<section class="redline">\n' + "\n".join(parts) + "\n</section>"
 
 
-def _packet(report: Report, title: str, words: dict[str, str], generated: date) -> list[str]:
+def _packet(report: PolicyMarkup, title: str, words: dict[str, str], generated: date) -> list[str]:
     """A one-page scorecard, the rules in plain words, what we ask, the redline; a page each."""
     place = report.jurisdiction or words["report.jurisdiction.none"]
     headline, rest = summary_text(report.scorecard, words)
@@ -231,7 +230,7 @@ def _part(heading: str, body: str) -> str:
     return f'<section class="part">\n<h2>{_e(heading)}</h2>\n{body}\n</section>'
 
 
-def _plain_rules(report: Report, place: str, words: dict[str, str]) -> str:
+def _plain_rules(report: PolicyMarkup, place: str, words: dict[str, str]) -> str:
     """Every rule with its reason in plain words and its status in this policy."""
     parts = [
         f'<p class="intro">{_e(words["report.packet.rules.intro"].format(jurisdiction=place))}</p>'
@@ -250,7 +249,7 @@ def _plain_rules(report: Report, place: str, words: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def _asks(report: Report, place: str, words: dict[str, str]) -> str:
+def _asks(report: PolicyMarkup, place: str, words: dict[str, str]) -> str:
     """The rules to ask for, each with its status today and the model text to adopt."""
     if not report.asks:
         return f"<p>{_e(words['report.packet.asks.none'])}</p>"
@@ -381,8 +380,8 @@ def _legend(words: dict[str, str]) -> str:
 def _redline_section(
     scorecard: Scorecard,
     section: Section,
-    changes: Sequence[Change],
-    inserted: dict[Change, tuple[str, ...]],
+    changes: Sequence[Edit],
+    inserted: dict[Edit, tuple[str, ...]],
     words: dict[str, str],
 ) -> str:
     """One section's text with each passage deleted and the model rules inserted after it."""
@@ -410,7 +409,7 @@ def _redline_section(
     return "\n".join(parts)
 
 
-def _insertion(change: Change, inserted_ids: Sequence[str], words: dict[str, str]) -> str:
+def _insertion(change: Edit, inserted_ids: Sequence[str], words: dict[str, str]) -> str:
     """The model rules inserted for a change, and why."""
     parts = [
         f'<p class="insert"><span class="tag tag-insert">'
@@ -432,22 +431,22 @@ def _insertion(change: Change, inserted_ids: Sequence[str], words: dict[str, str
     return "\n".join(parts)
 
 
-def _inserted_ids(changes: Sequence[Change]) -> dict[Change, tuple[str, ...]]:
+def _inserted_ids(changes: Sequence[Edit]) -> dict[Edit, tuple[str, ...]]:
     """Which rules each replacement's inserted texts belong to.
 
-    :func:`~freedomcities.annotate.build_report` inserts each rule's model text
+    :func:`~freedomcities.render.annotate.build_report` inserts each rule's model text
     once, at its first passage in document order, so a later passage failing
     the same rule inserts only the rules not seen before.
     """
     seen: set[str] = set()
-    ids: dict[Change, tuple[str, ...]] = {}
+    ids: dict[Edit, tuple[str, ...]] = {}
     for change in sorted(changes, key=lambda c: (c.start or 0, c.end or 0)):
         ids[change] = tuple(r for r in change.rule_ids if r not in seen)
         seen.update(change.rule_ids)
     return ids
 
 
-def _addition(change: Change, words: dict[str, str]) -> str:
+def _addition(change: Edit, words: dict[str, str]) -> str:
     """A new section holding a missing rule's model text."""
     rule_id, name = change.rule_ids[0], change.rule_names[0]
     heading = words["report.redline.new"].format(rule=rule_id, name=name)
@@ -486,7 +485,7 @@ def _whole_document(scorecard: Scorecard) -> Section:
     return Section(None, None, 0, end or len(document.text), 1, document.pages, document.text)
 
 
-def _title(report: Report, kind: Kind, words: dict[str, str]) -> str:
+def _title(report: PolicyMarkup, kind: Kind, words: dict[str, str]) -> str:
     """E.g. "Meeting packet for Mesa, AZ"."""
     title = words[f"report.kind.{kind}"]
     if report.jurisdiction:

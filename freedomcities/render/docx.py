@@ -12,6 +12,7 @@ manual gives a document of a few pages, built in well under a second.
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import re
 from collections import Counter
@@ -28,7 +29,6 @@ from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 from docx.text.paragraph import Paragraph
 
-from freedomcities.annotate import Change, Highlight, Report
 from freedomcities.models import Document, Scorecard, Section, Stance
 from freedomcities.render import (
     SYMBOLS,
@@ -39,7 +39,8 @@ from freedomcities.render import (
     title_text,
     where_text,
 )
-from freedomcities.report import Kind, cannot_write, check_kind
+from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
+from freedomcities.render.files import write_file
 
 AUTHOR = "freedomcities"
 """The author of every tracked change and comment, so staff can tell them apart."""
@@ -58,24 +59,31 @@ _HEAD_LINES, _TAIL_LINES, _REPEATS = 8, 4, 3
 Element = Any  # an lxml element from docx.oxml; python-docx ships no type hints
 
 
-def write_docx(report: Report, kind: Kind, path: Path, *, language: str | None = None) -> Path:
-    """Lay out a report as a Word file.
+def write_docx(
+    report: PolicyMarkup, kind: Kind, path: Path, *, language: str | None = None
+) -> Path:
+    """Lay out a report as a Word file (see :func:`docx_bytes` for the arguments).
+
+    Raises:
+        ReportError: an unknown kind, or a file that cannot be written.
+    """
+    return write_file(docx_bytes(report, kind, language=language), path)
+
+
+def docx_bytes(report: PolicyMarkup, kind: Kind, *, language: str | None = None) -> bytes:
+    """Lay out a report as the bytes of a Word file.
 
     Args:
-        report: what to show, from :func:`freedomcities.annotate.build_report`.
+        report: what to show, from :func:`freedomcities.render.annotate.build_report`.
         kind: ``"annotated"`` (the policy's relevant sections, passages marked
             by rule with comments and model text), ``"redline"`` (tracked
             changes that replace each passage and add each missing rule) or
             ``"packet"`` (scorecard, rules in plain words, asks, then the redline).
-        path: the ``.docx`` file to write.
         language: the language of the words around the policy's own text; by
             default the language of the report's ruleset.
 
-    Returns:
-        The path written.
-
     Raises:
-        ReportError: an unknown kind, or a file that cannot be written.
+        ReportError: an unknown kind.
     """
     builders: dict[str, Callable[[_Writer], None]] = {
         "annotated": _annotated,
@@ -86,11 +94,9 @@ def write_docx(report: Report, kind: Kind, path: Path, *, language: str | None =
     writer = _Writer(report, labels(language or report.ruleset.language))
     writer.document.core_properties.language = language or report.ruleset.language
     build(writer)
-    try:
-        writer.document.save(str(path))
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-    return path
+    buffer = io.BytesIO()
+    writer.document.save(buffer)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ class _Mark:
     start: int
     end: int
     highlights: tuple[Highlight, ...] = ()
-    change: Change | None = None
+    change: Edit | None = None
 
 
 _Piece = tuple[str, int | None]  # text, and the index of the mark it belongs to
@@ -109,7 +115,7 @@ _Piece = tuple[str, int | None]  # text, and the index of the mark it belongs to
 class _Writer:
     """One Word document being built, with the report and the words to use."""
 
-    def __init__(self, report: Report, words: dict[str, str]) -> None:
+    def __init__(self, report: PolicyMarkup, words: dict[str, str]) -> None:
         self.report = report
         self.words = words
         self.document: Any = docx.Document()
@@ -499,7 +505,7 @@ def _redline_paragraph(writer: _Writer, pieces: list[_Piece], marks: list[_Mark]
         writer.comment(deletion, last, [note])
 
 
-def _added_section(writer: _Writer, change: Change) -> None:
+def _added_section(writer: _Writer, change: Edit) -> None:
     """A missing rule as a new section: a heading and its text, all tracked as inserted."""
     heading = writer.heading("", 3)
     _insert_paragraph(writer, heading, ", ".join(change.rule_names))

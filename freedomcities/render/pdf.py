@@ -1,6 +1,6 @@
 """Reports as PDF, printed by WeasyPrint from the HTML page.
 
-One layout for screen and print: :func:`freedomcities.report.html.report_html`
+One layout for screen and print: :func:`freedomcities.render.report_html.report_html`
 carries the print CSS (Letter pages with margins that also fit A4, a running
 header naming the report and the jurisdiction, "Page N of M", a new page for
 each part of the meeting packet), and WeasyPrint lays it out. Nothing is
@@ -14,42 +14,35 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from freedomcities.annotate import Report
 from freedomcities.errors import ReportError
-from freedomcities.report import Kind, cannot_write
-from freedomcities.report.html import report_html
+from freedomcities.render.annotate import Kind, PolicyMarkup
+from freedomcities.render.files import write_file
+from freedomcities.render.report_html import report_html
 
 # CSS that browsers use and WeasyPrint skips (e.g. ``color-scheme``); it logs each one.
 _QUIET_LOGGERS = ("weasyprint", "fontTools")
 
 
-def write_pdf(report: Report, kind: Kind, path: Path) -> Path:
-    """Print a report to a PDF file.
+def pdf_bytes(report: PolicyMarkup, kind: Kind) -> bytes:
+    """Print a report to the bytes of a PDF file.
 
     Args:
-        report: what to show, from :func:`freedomcities.annotate.build_report`.
+        report: what to show, from :func:`freedomcities.render.annotate.build_report`.
         kind: ``"annotated"``, ``"redline"`` or ``"packet"``.
-        path: the file to write.
-
-    Returns:
-        The path written.
 
     Raises:
-        ReportError: WeasyPrint is not installed, the kind is unknown, or the
-            file cannot be written.
+        ReportError: WeasyPrint is not installed, or the kind is unknown.
     """
-    html = _weasyprint_html()(string=report_html(report, kind))
-    levels = [(name, logging.getLogger(name).level) for name in _QUIET_LOGGERS]
-    try:
-        for name, _ in levels:
-            logging.getLogger(name).setLevel(logging.ERROR)
-        html.write_pdf(path)
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-    finally:
-        for name, level in levels:
-            logging.getLogger(name).setLevel(level)
-    return path
+    return html_to_pdf(report_html(report, kind))
+
+
+def write_pdf(report: PolicyMarkup, kind: Kind, path: Path) -> Path:
+    """Print a report to a PDF file (see :func:`pdf_bytes`).
+
+    Raises:
+        ReportError: as :func:`pdf_bytes`, or a file that cannot be written.
+    """
+    return write_file(pdf_bytes(report, kind), path)
 
 
 def html_to_pdf(html: str) -> bytes:
