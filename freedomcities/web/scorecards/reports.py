@@ -15,10 +15,10 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from freedomcities.render.annotate import build_report
 from freedomcities.contract import is_current
 from freedomcities.errors import ContractError
 from freedomcities.models import STATUSES, Reviewed, Scorecard, Status
+from freedomcities.render.annotate import build_report
 from freedomcities.render.reports import FORMATS, KINDS, write_report
 from freedomcities.web.languages import rules_in
 from freedomcities.web.scorecards.models import Analysis, PolicyVersion
