@@ -64,6 +64,7 @@ from freedomcities.training import (
     train,
     training_set,
 )
+from freedomcities.tuning import Recipe
 from freedomcities.web.launch import COMMANDS as WEB_COMMANDS
 
 EXIT_INTERRUPTED = 130
@@ -236,12 +237,20 @@ passages_option = click.option(
     type=click.Path(path_type=Path),
     help="A file of labelled passages (rule<TAB>label<TAB>passage), such as exported reviews.",
 )
+epochs_option = click.option(
+    "--epochs",
+    default=Recipe.epochs,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Passes over the labelled passages while fine-tuning (fewer: quicker, rougher).",
+)
 
 
 @cli.command("train")
 @corpus_option
 @passages_option
 @ruleset_option
+@epochs_option
 @click.option(
     "--output",
     "-o",
@@ -249,7 +258,11 @@ passages_option = click.option(
     help="Where to write the judge (default: the one shipped beside the ruleset).",
 )
 def train_command(
-    corpora: tuple[Path, ...], passages: tuple[Path, ...], ruleset: str, output: Path | None
+    corpora: tuple[Path, ...],
+    passages: tuple[Path, ...],
+    ruleset: str,
+    epochs: int,
+    output: Path | None,
 ) -> None:
     """Train the learned judge from labelled policies and passages.
 
@@ -262,7 +275,8 @@ def train_command(
     with StatusLine("Reading the labelled documents") as status:
         documents = training_set(rules, corpora, passages, progress=status)
         status("fitting the judge")
-        judge = train(documents, rules, about=describe(documents))
+        recipe = Recipe(epochs=epochs)
+        judge = train(documents, rules, recipe, about=describe(documents), progress=status)
     target = output or judge_path(rules.id)
     judge.save(target)
     about = judge.about
@@ -277,6 +291,7 @@ def train_command(
 @corpus_option
 @passages_option
 @ruleset_option
+@epochs_option
 @click.option(
     "--folds",
     default=5,
@@ -286,20 +301,27 @@ def train_command(
 )
 @figures_format_option
 def crossval_command(
-    corpora: tuple[Path, ...], passages: tuple[Path, ...], ruleset: str, folds: int, fmt: str
+    corpora: tuple[Path, ...],
+    passages: tuple[Path, ...],
+    ruleset: str,
+    epochs: int,
+    folds: int,
+    fmt: str,
 ) -> None:
     """Measure the learned judge on policies it never saw: cross-validation by place.
 
     Every document of one place (all versions of a law, every policy of a
-    city) is held out together; each fold is judged by a judge trained,
-    calibrated and thresholded on the other folds alone.
+    city) is held out together; each fold is judged by a reader fine-tuned
+    on the other folds alone.
     """
     if not corpora:
         raise click.UsageError("Name at least one labelled corpus with --corpus.")
     rules = load_ruleset(ruleset)
     with StatusLine("Reading the labelled documents") as status:
         documents = training_set(rules, corpora, passages, progress=status)
-        result = cross_validate(documents, rules, folds=folds, progress=status)
+        result = cross_validate(
+            documents, rules, Recipe(epochs=epochs), folds=folds, progress=status
+        )
     named = [(str(f.number), f.evaluation) for f in result.folds] + [("all", result.total)]
     if fmt == "json":
         click.echo(render_cross_validation_json(named, result.seconds))

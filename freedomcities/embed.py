@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from freedomcities.errors import EmbeddingUnavailable
+from freedomcities.errors import EmbeddingUnavailable, RulesetError
 
 Vectors = npt.NDArray[np.float32]
 
@@ -241,14 +241,9 @@ def _open_session(path: Path, threads: int) -> _Model:
     import onnxruntime as ort
 
     _require_file(path, "embedding model")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3  # errors only: its warnings are noise to a user
     try:
         session = ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            str(path), sess_options=_options(threads), providers=["CPUExecutionProvider"]
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise EmbeddingUnavailable(
@@ -256,6 +251,45 @@ def _open_session(path: Path, threads: int) -> _Model:
         ) from exc
     inputs = {i.name for i in session.get_inputs()}
     return _Model(session, session.get_outputs()[0].name, "token_type_ids" in inputs)
+
+
+def open_session(model: bytes, threads: int = 1) -> Any:
+    """An onnxruntime session on the CPU for a model held in memory (the judge's reader).
+
+    Raises:
+        RulesetError: the bytes are not a model onnxruntime can run.
+    """
+    import onnxruntime as ort
+
+    try:
+        return ort.InferenceSession(
+            model, sess_options=_options(threads), providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise RulesetError(
+            f"The judge's model cannot be run ({exc}); rebuild it with: freedomcities train"
+        ) from exc
+
+
+def minilm_tokenizer(max_tokens: int = 128) -> Any:
+    """The packaged MiniLM tokenizer, shared by the embedder and the judge's reader.
+
+    Raises:
+        EmbeddingUnavailable: the tokenizer file is missing or damaged.
+    """
+    return MiniLMEmbedder(max_tokens=max_tokens)._tokenizer()
+
+
+def _options(threads: int) -> Any:
+    """Session options: a fixed thread count, full graph optimisation, errors only."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: its warnings are noise to a user
+    return options
 
 
 @lru_cache(maxsize=4)

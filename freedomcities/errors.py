@@ -86,6 +86,10 @@ class EmbeddingUnavailable(FreedomCitiesError):
     """The offline sentence-embedding model was asked for but is not installed or is damaged."""
 
 
+class TrainingUnavailable(FreedomCitiesError):
+    """Training the reader needs tools that are not installed (the ``train`` extra)."""
+
+
 class ReportError(FreedomCitiesError):
     """A report could not be made: an unknown format or kind, or a file that cannot be written."""
 

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from freedomcities.classify import Classifier, Opinion, classifier_for
-from freedomcities.embed import Embedder, default_embedder
+from freedomcities.embed import Embedder
 from freedomcities.learned import (
     Judgement,
     LearnedJudge,
@@ -137,7 +137,7 @@ def judge(
     learned = judge_model(ruleset, model)
     if learned is not None:
         cues = _cue_findings(document, sections, ruleset, sentences, embedder, classifier=None)
-        taught = _learned_findings(document, sections, ruleset, sentences, learned, embedder, cues)
+        taught = _learned_findings(document, sections, ruleset, sentences, learned, cues)
         findings = combine_findings(cues, taught)
     else:
         examples = classifier or classifier_for(ruleset, embedder)
@@ -180,7 +180,6 @@ def _learned_findings(
     ruleset: Ruleset,
     sentences: Sentences,
     learned: LearnedJudge,
-    embedder: Embedder | None,
     cues: Sequence[Finding] = (),
 ) -> tuple[Finding, ...]:
     """Findings of the learned judge where :func:`combine_findings` will use them.
@@ -192,9 +191,8 @@ def _learned_findings(
     found = candidate_passages(sentences, sections, gate_keywords(ruleset))
     if not found:
         return ()
-    wanted = _wanted(found, learned.weights.rule_ids, cues)
-    engine = embedder or default_embedder()
-    judgement = learned.judge(found, ruleset, engine, cue_stance, wanted)
+    wanted = _wanted(found, learned.rule_ids, cues)
+    judgement = learned.judge(found, ruleset, cue_stance, wanted)
     return learned_findings(document, ruleset, found, judgement, learned.settings)
 
 

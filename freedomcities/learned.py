@@ -3,33 +3,25 @@
 Hand-written cues read the wording their authors foresaw; real policies say
 the same things in words nobody listed ("hold", "city resources",
 "administrative warrant"). This judge learns from the experts' passage
-labels instead (``freedomcities train``), and reads each passage through
-three kinds of feature:
+labels instead (``freedomcities train``): MiniLM, its top layers fine-tuned
+on those labels (:mod:`freedomcities.tuning`), reads each passage with its
+list's lead-in, and per rule weighs what it read together with what the
+hand-written cues say of the passage (topic found, and the stance the cues
+read: frozen rules, one input among others).
 
-- what it means: the offline MiniLM sentence embedding of the passage with
-  its list's lead-in;
-- how it is worded: hashed words and word pairs, with the words after a
-  negation ("shall not", "no ... may") marked, and the section heading's words;
-- what the hand-written cues say of it for each rule: topic found, and the
-  stance the cues read (frozen rules, one input among others, weighed by what
-  they were worth on the labelled text).
-
-A multinomial logistic model per rule (shared weights plus each rule's own,
-so rare rules borrow what common ones teach about negation and force) gives
-``none``/``meets``/``partial``/``conflicts`` probabilities, calibrated by a
-temperature fitted on documents held out during training. :func:`decide`
-turns a rule's passage probabilities into findings and says when the judge
-is unsure enough that a person should look first.
+The fitted reader ships as int8 ONNX inside the judge file and runs on
+onnxruntime, so reading needs no torch. It gives ``none``/``meets``/
+``partial``/``conflicts`` probabilities per rule; :func:`decide` turns a
+rule's passage probabilities into findings and says when the judge is
+unsure enough that a person should look first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import json
-import re
-import zlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from freedomcities.embed import Embedder, default_embedder
+from freedomcities.embed import minilm_tokenizer, open_session
 from freedomcities.errors import RulesetError
 from freedomcities.models import Stance
 from freedomcities.numeric import Matrix, softmax
@@ -49,17 +41,9 @@ from freedomcities.stance import any_match
 
 LABELS = ("none", "meets", "partial", "conflicts")
 STANCE_LABELS: tuple[Stance, ...] = ("meets", "partial", "conflicts")
-HASH_BUCKETS = 4096
 CUE_FEATURES = 4  # topic found; cues read meets, partial, conflicts
-NEIGHBOUR_FEATURES = len(LABELS)  # likeness to the nearest trained passage of each label
-RULE_FEATURES = CUE_FEATURES + NEIGHBOUR_FEATURES
 LEAD_IN_CHARS = 240
-NEGATION_REACH = 6
-_WORD = re.compile(r"[a-z0-9]+")
-_NEGATORS = frozenset(
-    {"not", "no", "never", "nor", "neither", "cannot", "without", "unless", "except"}
-    | {"prohibited", "prohibit", "prohibits", "barred", "forbidden", "refrain", "decline"}
-)
+FORMAT = 2  # judge files of format 1 held a logistic model over frozen embeddings
 
 
 @dataclass(frozen=True)
@@ -77,31 +61,6 @@ class Settings:
         default_factory=lambda: {"meets": 0.5, "partial": 0.5, "conflicts": 0.5}
     )
     review: float = 0.25
-
-
-@dataclass(frozen=True)
-class Weights:
-    """A fitted model's parameters; ``rule_ids`` gives the order of the per-rule arrays."""
-
-    rule_ids: tuple[str, ...]
-    shared: Matrix  # (features, labels)
-    own: Matrix  # (rules, features, labels)
-    cues: Matrix  # (rules, RULE_FEATURES, labels)
-    bias: Matrix  # (rules, labels)
-
-
-@dataclass(frozen=True)
-class Pool:
-    """The labelled passages a judge learned from, by meaning.
-
-    How like a passage is to the nearest trained passage of each label, for
-    each rule, is a feature: laws copy each other's wording, and a new
-    state's detainer mandate reads much like the last one.
-    """
-
-    vectors: Matrix  # (passages, embedding dim), unit rows
-    labels: npt.NDArray[np.int8]  # (rules, passages): label index, -1 where unknown
-    groups: npt.NDArray[np.int64]  # (passages,): the place each came from
 
 
 @dataclass(frozen=True)
@@ -131,24 +90,22 @@ class LearnedJudge:
     """A fitted judge for one ruleset, with how it was made.
 
     Attributes:
-        weights: the model's parameters.
+        model: the fine-tuned reader, int8 ONNX bytes (inputs ``input_ids``,
+            ``attention_mask`` and ``cues``; output ``logits``, passages x rules x labels).
+        rule_ids: the rules the reader gives logits for, in its order.
         settings: calibration and thresholds.
-        embedder_name: the embedding space the weights were fitted in.
         about: what it was trained on, for the record (documents, passages, figures).
     """
 
-    weights: Weights
-    pool: Pool
+    model: bytes = field(repr=False)
+    rule_ids: tuple[str, ...]
     settings: Settings
-    embedder_name: str
     about: dict[str, Any] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
-        """A short fingerprint of the weights and settings; stored with every analysis."""
-        digest = hashlib.sha256()
-        for array in (self.weights.shared, self.weights.own, self.weights.cues, self.weights.bias):
-            digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+        """A short fingerprint of the model and settings; stored with every analysis."""
+        digest = hashlib.sha256(self.model)
         digest.update(json.dumps(_settings_dict(self.settings), sort_keys=True).encode())
         return f"learned-{digest.hexdigest()[:12]}"
 
@@ -156,51 +113,42 @@ class LearnedJudge:
         self,
         passages: Sequence[Passage],
         ruleset: Ruleset,
-        embedder: Embedder,
         reader: CueReader,
         wanted: npt.NDArray[np.bool_] | None = None,
     ) -> Judgement:
         """Label probabilities for every passage and rule of the ruleset this judge knows.
 
-        Only passages on some rule's subject are embedded: in a long manual
-        that is a few hundred of many thousands. ``wanted`` (rules, passages)
-        narrows that further to the readings the caller will use.
+        Only passages on some rule's subject are read by the model: in a long
+        manual that is a few hundred of many thousands. ``wanted`` (rules,
+        passages) narrows that further to the readings the caller will use.
         """
-        cues = cue_features(passages, ruleset, self.weights.rule_ids, reader, wanted)
+        cues = cue_features(passages, ruleset, self.rule_ids, reader, wanted)
         topical = cues[..., 0] > 0
         keep = np.flatnonzero(topical.any(axis=0))
         probabilities = np.zeros((*cues.shape[:2], len(LABELS)), dtype=np.float32)
         probabilities[..., 0] = 1.0
         if len(keep):
-            features = passage_features([passages[int(i)] for i in keep], embedder)
-            probabilities[:, keep] = self.probabilities(features, cues[:, keep])
-        return Judgement(self.weights.rule_ids, probabilities, topical)
+            chosen = [passages[int(i)] for i in keep]
+            probabilities[:, keep] = self.probabilities(chosen, cues[:, keep])
+        return Judgement(self.rule_ids, probabilities, topical)
 
-    def probabilities(self, features: Matrix, cues: Matrix) -> Matrix:
-        """Calibrated label probabilities from features already computed: (rules, n, labels)."""
-        near = neighbour_features(features[:, : self.pool.vectors.shape[1]], self.pool)
-        logits = rule_logits(self.weights, features, np.concatenate([cues, near], axis=-1))
+    def probabilities(self, passages: Sequence[Passage], cues: Matrix) -> Matrix:
+        """Calibrated label probabilities of passages whose cues are known: (rules, n, labels)."""
+        logits = read_logits(self.model, [model_text(p) for p in passages], cues)
         return softmax(logits / self.settings.temperature)
 
     def save(self, path: Path) -> None:
-        """Write the judge as one compressed ``.npz`` (weights, and settings as JSON)."""
+        """Write the judge as one ``.npz``: the ONNX model, and its settings as JSON."""
         meta = {
-            "rule_ids": list(self.weights.rule_ids),
+            "format": FORMAT,
+            "rule_ids": list(self.rule_ids),
             "settings": _settings_dict(self.settings),
-            "embedder": self.embedder_name,
-            "hash_buckets": HASH_BUCKETS,
             "about": self.about,
         }
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
-            shared=self.weights.shared,
-            own=self.weights.own,
-            cues=self.weights.cues,
-            bias=self.weights.bias,
-            pool_vectors=self.pool.vectors.astype(np.float16),
-            pool_labels=self.pool.labels,
-            pool_groups=self.pool.groups,
+            model=np.frombuffer(self.model, dtype=np.uint8),
             meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
         )
         path.write_bytes(buffer.getvalue())
@@ -215,30 +163,65 @@ def load_judge(path: Path) -> LearnedJudge:
     try:
         with np.load(path) as data:
             meta = json.loads(bytes(data["meta"]).decode())
-            arrays = {key: np.asarray(data[key], dtype=np.float32) for key in LOADED}
-            pool = Pool(
-                np.asarray(data["pool_vectors"], dtype=np.float32),
-                np.asarray(data["pool_labels"], dtype=np.int8),
-                np.asarray(data["pool_groups"], dtype=np.int64),
-            )
+            model = bytes(data["model"]) if "model" in data else b""
     except (OSError, ValueError, KeyError) as exc:
         raise RulesetError(
             f"{path.name} is not a judge model this version can read ({exc}); "
             "rebuild it with: freedomcities train"
         ) from None
-    if meta.get("hash_buckets") != HASH_BUCKETS:
-        raise RulesetError(f"{path.name} was trained with other features; rebuild it with train.")
+    if meta.get("format") != FORMAT or not model:
+        raise RulesetError(f"{path.name} was trained by an older version; rebuild it with train.")
     settings = meta["settings"]
     return LearnedJudge(
-        Weights(tuple(meta["rule_ids"]), **arrays),
-        pool,
+        model,
+        tuple(meta["rule_ids"]),
         Settings(settings["temperature"], dict(settings["find"]), settings["review"]),
-        meta["embedder"],
         meta.get("about", {}),
     )
 
 
-LOADED = ("shared", "own", "cues", "bias")
+def read_logits(model: bytes, texts: Sequence[str], cues: Matrix, batch: int = 32) -> Matrix:
+    """The reader's logits for texts with their cue features (rules, n, 4): (rules, n, labels).
+
+    Texts are sorted by length and run in batches, so a batch pads little.
+    """
+    session = _session(model)
+    rules = cues.shape[0]
+    out = np.zeros((rules, len(texts), len(LABELS)), dtype=np.float32)
+    if not texts:
+        return out
+    encodings = minilm_tokenizer().encode_batch(list(texts))
+    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+    for start in range(0, len(order), batch):
+        rows = order[start : start + batch]
+        width = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for row, i in enumerate(rows):
+            tokens = encodings[i].ids
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
+        feeds = {
+            "input_ids": ids,
+            "attention_mask": mask,
+            "cues": np.ascontiguousarray(cues[:, rows].transpose(1, 0, 2), dtype=np.float32),
+        }
+        logits = np.asarray(session.run(["logits"], feeds)[0], dtype=np.float32)
+        out[:, rows] = logits.transpose(1, 0, 2)
+    return out
+
+
+_SESSIONS: dict[str, Any] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _session(model: bytes) -> Any:
+    """The process-wide onnxruntime session of a reader model, opened once."""
+    key = hashlib.sha256(model).hexdigest()
+    with _SESSIONS_LOCK:
+        if key not in _SESSIONS:
+            _SESSIONS[key] = open_session(model, threads=1)
+        return _SESSIONS[key]
 
 
 def gate_keywords(ruleset: Ruleset) -> tuple[str, ...]:
@@ -320,46 +303,12 @@ def decide(probabilities: Matrix, settings: Settings) -> list[tuple[int, Stance,
     return found
 
 
-def passage_features(passages: Sequence[Passage], embedder: Embedder | None = None) -> Matrix:
-    """Meaning and wording features of each passage: (passages, 384 + HASH_BUCKETS)."""
-    engine = embedder or default_embedder()
-    texts = [model_text(p) for p in passages]
-    if not texts:
-        return np.zeros((0, engine.dim + HASH_BUCKETS), dtype=np.float32)
-    meaning = engine.embed(texts)
-    wording = np.stack(
-        [hashed_words(t, heading_of(p)) for t, p in zip(texts, passages, strict=True)]
-    )
-    return np.concatenate([meaning, wording], axis=1).astype(np.float32)
-
-
 def model_text(passage: Passage) -> str:
     """The passage as the model reads it: the end of its lead-in, then the sentence."""
     sentence = " ".join(passage.text.split())
     if passage.lead_in:
         return f"{passage.lead_in[-LEAD_IN_CHARS:]} {sentence}"
     return sentence
-
-
-def hashed_words(text: str, heading: str = "") -> npt.NDArray[np.float32]:
-    """Words, word pairs, negated words and heading words, hashed into a unit vector."""
-    words = _WORD.findall(text.lower())
-    tokens = list(words)
-    tokens += [f"{a}_{b}" for a, b in itertools.pairwise(words)]
-    reach = 0
-    for word in words:
-        if word in _NEGATORS:
-            reach = NEGATION_REACH
-            continue
-        if reach:
-            tokens.append(f"~{word}")
-            reach -= 1
-    tokens += [f"h:{w}" for w in _WORD.findall(heading.lower())]
-    vector = np.zeros(HASH_BUCKETS, dtype=np.float32)
-    for token in tokens:
-        vector[zlib.crc32(token.encode()) % HASH_BUCKETS] += 1.0
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
 
 
 CueReader = Callable[[Rule, Passage], str | None]
@@ -398,43 +347,6 @@ def _cue_row(rule: Rule, passage: Passage, reader: CueReader) -> list[float]:
         return [0.0, 0.0, 0.0, 0.0]
     stance = reader(rule, passage)
     return [1.0, *(float(stance == s) for s in STANCE_LABELS)]
-
-
-def neighbour_features(
-    vectors: Matrix, pool: Pool, groups: npt.NDArray[np.int64] | None = None
-) -> Matrix:
-    """Likeness of each passage to the nearest pooled passage of each label: (rules, n, labels).
-
-    ``groups`` leaves out pooled passages from a passage's own place, so a
-    judge in training sees them as it will see a new policy.
-    """
-    rules = pool.labels.shape[0]
-    out = np.zeros((rules, len(vectors), NEIGHBOUR_FEATURES), dtype=np.float32)
-    if not len(vectors) or not len(pool.vectors):
-        return out
-    likeness = vectors @ pool.vectors.T
-    if groups is not None:
-        likeness[groups[:, None] == pool.groups[None, :]] = -1.0
-    for r in range(rules):
-        for k in range(NEIGHBOUR_FEATURES):
-            mask = pool.labels[r] == k
-            if mask.any():
-                out[r, :, k] = likeness[:, mask].max(axis=1)
-    return out
-
-
-def rule_logits(weights: Weights, features: Matrix, cues: Matrix) -> Matrix:
-    """Unnormalised label scores of every rule: (rules, passages, labels)."""
-    rules, dim, k = weights.own.shape
-    stacked = (weights.shared[None] + weights.own).transpose(1, 0, 2).reshape(dim, rules * k)
-    logits = (features @ stacked).reshape(-1, rules, k).transpose(1, 0, 2)
-    logits = logits + np.einsum("rnc,rck->rnk", cues, weights.cues)
-    return np.asarray(logits + weights.bias[:, None, :], dtype=np.float32)
-
-
-def heading_of(passage: Passage) -> str:
-    """The heading of the passage's section, if it has one."""
-    return (passage.section.heading or "") if passage.section else ""
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:

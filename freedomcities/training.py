@@ -6,11 +6,12 @@ evidence: the stance of an evidence passage it overlaps, else ``none``.
 Example sentences (the ruleset's ``.tsv``, a campaign's exported reviews)
 add labelled passages for one rule each.
 
-:func:`train` fits the weights, and settles its own calibration and
-thresholds on documents it holds out from itself, so nothing is fitted on
-what it is scored on. :func:`cross_validate` trains once per fold with whole
-places held out (every version of one law, every policy of one city in the
-same fold) and scores each fold with the same comparison as ``eval``.
+:func:`train` fine-tunes the reader (:mod:`freedomcities.tuning`) and
+packs it with the recipe's thresholds into a judge. :func:`cross_validate`
+trains once per fold with whole places held out (every version of one law,
+every policy of one city in the same fold) and scores each fold with the
+same comparison as ``eval``, reading with the exported int8 model as a
+user's machine will.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ from __future__ import annotations
 import csv
 import json
 import re
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from freedomcities.embed import MINILM_DIM as EMBEDDING_DIM
-from freedomcities.embed import Embedder, cached_vectors, default_embedder
+from freedomcities.embed import minilm_tokenizer
 from freedomcities.errors import CorpusError
 from freedomcities.evaluate import (
     DocumentOutcome,
@@ -40,44 +41,35 @@ from freedomcities.evaluate import (
 )
 from freedomcities.judge import combine_findings, cue_findings, cue_stance, learned_findings
 from freedomcities.learned import (
-    HASH_BUCKETS,
     LABELS,
-    RULE_FEATURES,
     Judgement,
     LearnedJudge,
-    Pool,
     Settings,
-    Weights,
     cue_features,
     gate_keywords,
-    hashed_words,
-    heading_of,
     model_text,
-    neighbour_features,
-    rule_logits,
 )
 from freedomcities.models import Document, Finding
-from freedomcities.numeric import Adam, Matrix, softmax
+from freedomcities.numeric import Matrix
 from freedomcities.passages import Passage, Sentences, candidate_passages
 from freedomcities.read import read
 from freedomcities.rules import DEFAULT_RULESET, EXAMPLE_LABELS, RULES_DIR, Ruleset
 from freedomcities.score import score
 from freedomcities.sentences import normalize_space
 from freedomcities.split import split
+from freedomcities.tuning import Examples, Recipe, export, fine_tune
 
 Progress = Callable[[str], None]
-STEPS = 400
-RATE = 0.05
-L2_SHARED = 1e-5
-L2_OWN = 1e-4
 STANCE_WEIGHT = 5.0
 # A corpus without passage labels names only the decisive quote: other passages may bear on it.
 UNLISTED_WEIGHT = 0.5
 EXAMPLE_WEIGHT = 1.0
 # A reviewer's call on one of the campaign's own policies counts more than a written example.
 REVIEW_WEIGHT = 3.0
-INNER_FOLDS = 3
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# Chosen on the first cross-validation fold (0.3 to 0.7 read the same there), then frozen.
+READER_SETTINGS = Settings(
+    temperature=1.0, find={"meets": 0.5, "partial": 0.5, "conflicts": 0.5}, review=0.3
+)
 PRIORITY = {"conflicts": 3, "meets": 2, "partial": 1, "neutral": 0, "none": 0}
 
 
@@ -96,7 +88,6 @@ class TrainingDocument:
     weights: npt.NDArray[np.float32]  # (rules, passages)
     entry: LabelledDocument | None = None
     document: Document | None = None
-    features: Matrix | None = None
     cues: Matrix | None = None  # (rules, passages, CUE_FEATURES)
     cue_findings: tuple[Finding, ...] = ()  # what the hand-written cues alone find
 
@@ -185,56 +176,41 @@ def example_documents(
     return TrainingDocument(path.name, group, passages, labels, weights)
 
 
-def prepare(
-    documents: Sequence[TrainingDocument], ruleset: Ruleset, embedder: Embedder | None = None
-) -> None:
-    """Compute every document's features once (the embeddings are cached between runs)."""
-    engine = embedder or default_embedder()
-    todo = [d for d in documents if d.features is None]
-    texts = [model_text(p) for d in todo for p in d.passages]
-    meaning = cached_vectors(engine, texts) if texts else np.zeros((0, engine.dim), np.float32)
+def prepare(documents: Sequence[TrainingDocument], ruleset: Ruleset) -> None:
+    """Read every document's passages with the hand-written cues, once."""
     rule_ids = [r.id for r in ruleset.rules]
-    offset = 0
-    for doc in todo:
-        n = len(doc.passages)
-        wording = [hashed_words(model_text(p), heading_of(p)) for p in doc.passages]
-        words = np.stack(wording) if wording else np.zeros((0, HASH_BUCKETS), np.float32)
-        doc.features = np.concatenate([meaning[offset : offset + n], words], axis=1)
-        doc.cues = cue_features(doc.passages, ruleset, rule_ids, cue_stance)
-        offset += n
+    for doc in documents:
+        if doc.cues is None:
+            doc.cues = cue_features(doc.passages, ruleset, rule_ids, cue_stance)
 
 
 def train(
     documents: Sequence[TrainingDocument],
     ruleset: Ruleset,
-    embedder: Embedder | None = None,
+    recipe: Recipe | None = None,
     *,
     about: dict[str, object] | None = None,
+    progress: Progress | None = None,
 ) -> LearnedJudge:
-    """Fit a judge on these documents, calibrated and thresholded on parts of them held out.
+    """Fine-tune a reader on these documents and pack it, int8, into a judge.
 
-    The documents are split by place into INNER_FOLDS parts; a model fitted
-    on the others judges each part, and those judgements settle the
-    temperature and the thresholds. Then the weights are fitted on all.
+    Raises:
+        TrainingUnavailable: the ``train`` extra (torch and the float weights) is missing.
     """
-    engine = embedder or default_embedder()
-    prepare(documents, ruleset, engine)
+    prepare(documents, ruleset)
+    net = fine_tune(_examples(documents), _tokenize, recipe or Recipe(), progress)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "reader.onnx")
+        export(net, path)
+        model = path.read_bytes()
     rule_ids = tuple(r.id for r in ruleset.rules)
-    held_out: list[tuple[TrainingDocument, Matrix]] = []
-    for part in _folds([d for d in documents if d.entry is not None], INNER_FOLDS):
-        others = [d for d in documents if d not in part]
-        model = fit(others, rule_ids)
-        held_out += [(d, _logits(model, d)) for d in part]
-    temperature = _fit_temperature(held_out)
-    settings = _fit_thresholds(held_out, ruleset, temperature)
-    weights, pool = fit(documents, rule_ids)
-    return LearnedJudge(weights, pool, settings, engine.name, dict(about or {}))
+    return LearnedJudge(model, rule_ids, READER_SETTINGS, dict(about or {}))
 
 
 def cross_validate(
     documents: Sequence[TrainingDocument],
     ruleset: Ruleset,
-    embedder: Embedder | None = None,
+    recipe: Recipe | None = None,
     *,
     folds: int = 5,
     progress: Progress | None = None,
@@ -244,68 +220,16 @@ def cross_validate(
     Only corpus documents are held out; example passages always train.
     """
     started = time.monotonic()
-    engine = embedder or default_embedder()
-    prepare(documents, ruleset, engine)
+    prepare(documents, ruleset)
     results = []
     labelled = [d for d in documents if d.entry is not None]
     for number, part in enumerate(_folds(labelled, folds), start=1):
         if progress:
             progress(f"fold {number} of {folds}: {len(part)} documents held out")
-        judge = train([d for d in documents if d not in part], ruleset, engine)
+        judge = train([d for d in documents if d not in part], ruleset, recipe, progress=progress)
         outcomes = tuple(_score_document(judge, d, ruleset) for d in part)
         results.append(FoldResult(number, tuple(d.slug for d in part), Evaluation(outcomes)))
     return CrossValidation(tuple(results), time.monotonic() - started)
-
-
-def fit(
-    documents: Sequence[TrainingDocument],
-    rule_ids: Sequence[str],
-    *,
-    steps: int = STEPS,
-) -> tuple[Weights, Pool]:
-    """Fit shared and per-rule weights by Adam on the weighted cross-entropy, from zero.
-
-    Deterministic: the same documents give the same weights.
-    """
-    pool = build_pool(documents)
-    features = np.concatenate([_need(d.features) for d in documents])
-    extra = np.concatenate([_rule_features(d, pool, leave_out=True) for d in documents], axis=1)
-    labels = np.concatenate([d.labels for d in documents], axis=1)
-    weights = np.concatenate([d.weights for d in documents], axis=1)
-    weights = np.where(labels < 0, 0.0, weights).astype(np.float32)
-    weights /= max(float(weights.sum()), 1e-9)
-    onehot = np.zeros((*labels.shape, len(LABELS)), dtype=np.float32)
-    np.put_along_axis(onehot, np.maximum(labels, 0)[..., None], 1.0, axis=-1)
-    rules, dim, k = len(rule_ids), features.shape[1], len(LABELS)
-    params = [
-        np.zeros((dim, k), np.float32),
-        np.zeros((rules, dim, k), np.float32),
-        np.zeros((rules, RULE_FEATURES, k), np.float32),
-        np.zeros((rules, k), np.float32),
-    ]
-    adam = Adam(params, RATE)
-    for _ in range(steps):
-        model = Weights(tuple(rule_ids), *params)
-        logits = rule_logits(model, features, extra)
-        error = (softmax(logits) - onehot) * weights[..., None]  # (rules, n, k)
-        flat = error.transpose(1, 0, 2).reshape(len(features), rules * k)
-        grad_own = (features.T @ flat).reshape(dim, rules, k).transpose(1, 0, 2)
-        grads = [
-            grad_own.sum(axis=0) + L2_SHARED * params[0],
-            grad_own + L2_OWN * params[1],
-            np.einsum("rnc,rnk->rck", extra, error) + L2_OWN * params[2],
-            error.sum(axis=1),
-        ]
-        adam.step(grads)
-    return Weights(tuple(rule_ids), *params), pool
-
-
-def build_pool(documents: Sequence[TrainingDocument]) -> Pool:
-    """The labelled passages of the documents, by meaning, for the neighbour features."""
-    vectors = np.concatenate([_need(d.features)[:, :EMBEDDING_DIM] for d in documents])
-    labels = np.concatenate([d.labels for d in documents], axis=1).astype(np.int8)
-    groups = np.concatenate([_group_ids(d) for d in documents])
-    return Pool(vectors, labels, groups)
 
 
 def write_examples(rows: Iterable[tuple[str, str, str, str]], path: Path) -> int:
@@ -434,84 +358,11 @@ def _folds(documents: Sequence[TrainingDocument], count: int) -> list[list[Train
     return [f for f in folds if f]
 
 
-def _logits(model: tuple[Weights, Pool], doc: TrainingDocument) -> Matrix:
-    """A held-out document's label scores under a fitted model: (rules, passages, labels)."""
-    weights, pool = model
-    return rule_logits(weights, _need(doc.features), _rule_features(doc, pool, leave_out=False))
-
-
-def _rule_features(doc: TrainingDocument, pool: Pool, *, leave_out: bool) -> Matrix:
-    """Cue and neighbour features of a document's passages: (rules, passages, RULE_FEATURES).
-
-    In training a passage's own place is left out of the pool, as a new
-    policy's place would be.
-    """
-    vectors = _need(doc.features)[:, :EMBEDDING_DIM]
-    groups = _group_ids(doc) if leave_out else None
-    return np.concatenate([_need(doc.cues), neighbour_features(vectors, pool, groups)], axis=-1)
-
-
-def _group_ids(doc: TrainingDocument) -> npt.NDArray[np.int64]:
-    """A place id per passage; each example passage is a place of its own."""
-    n = len(doc.passages)
-    if doc.entry is None:
-        base = -(zlib.crc32(doc.slug.encode()) % 1_000_000) * 100_000
-        return np.arange(n, dtype=np.int64) * -1 + base - 1
-    return np.full(n, zlib.crc32(doc.group.encode()), dtype=np.int64)
-
-
-def _fit_temperature(held_out: Sequence[tuple[TrainingDocument, Matrix]]) -> float:
-    """The temperature that makes held-out probabilities honest (least log loss)."""
-    labelled = [(d, z) for d, z in held_out if d.labels.size]
-    best, best_loss = 1.0, float("inf")
-    for temperature in (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0):
-        loss = 0.0
-        for doc, logits in labelled:
-            p = softmax(logits / temperature)
-            picked = np.take_along_axis(p, np.maximum(doc.labels, 0)[..., None], -1)[..., 0]
-            mask = doc.labels >= 0
-            loss -= float((np.log(picked + 1e-9) * mask * doc.weights).sum())
-        if loss < best_loss:
-            best, best_loss = temperature, loss
-    return best
-
-
-def _fit_thresholds(
-    held_out: Sequence[tuple[TrainingDocument, Matrix]], ruleset: Ruleset, temperature: float
-) -> Settings:
-    """Thresholds that make held-out documents' statuses agree best with the experts'."""
-    settings = Settings(temperature=temperature)
-    judged = [(d, softmax(z / temperature)) for d, z in held_out]
-    best = _merit(judged, ruleset, settings)
-    for _ in range(2):
-        for stance in ("conflicts", "meets", "partial"):
-            for value in THRESHOLDS:
-                trial = replace(settings, find={**settings.find, stance: value})
-                merit = _merit(judged, ruleset, trial)
-                if merit > best:
-                    settings, best = trial, merit
-    return replace(settings, review=round(min(settings.find.values()) * 0.6, 2))
-
-
-def _merit(
-    judged: Sequence[tuple[TrainingDocument, Matrix]], ruleset: Ruleset, settings: Settings
-) -> float:
-    """How well statuses agree with the experts', overall and on the rules they found addressed.
-
-    A finding where the expert found nothing costs as much as a finding
-    missed; a conflict read as meeting the rule costs most of all.
-    """
-    outcomes = Evaluation(tuple(_outcome(d, p, ruleset, settings) for d, p in judged))
-    figures = [outcomes.accuracy, outcomes.status_match]
-    worst = len(outcomes.conflicts_read_as_meets) / max(len(outcomes.documents), 1)
-    return sum(f for f in figures if f is not None) - worst
-
-
 def _score_document(
     judge: LearnedJudge, doc: TrainingDocument, ruleset: Ruleset
 ) -> DocumentOutcome:
     """A held-out document judged and compared with the expert's labels."""
-    probabilities = softmax(_logits((judge.weights, judge.pool), doc) / judge.settings.temperature)
+    probabilities = judge.probabilities(doc.passages, _need(doc.cues))
     return _outcome(doc, probabilities, ruleset, judge.settings)
 
 
@@ -548,6 +399,21 @@ def _read_example_rows(path: Path, ruleset: Ruleset) -> list[tuple[str, str, str
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"Cannot read {path.name}: {exc}.") from None
     return rows
+
+
+def _examples(documents: Sequence[TrainingDocument]) -> Examples:
+    """Every passage of the documents with its labels, weights and cue readings, rule by rule."""
+    return Examples(
+        texts=[model_text(p) for d in documents for p in d.passages],
+        labels=np.concatenate([d.labels.T for d in documents]),
+        weights=np.concatenate([d.weights.T for d in documents]),
+        cues=np.concatenate([_need(d.cues).transpose(1, 0, 2) for d in documents]),
+    )
+
+
+def _tokenize(texts: Sequence[str]) -> list[list[int]]:
+    """Token ids of texts, by the tokenizer the shipped reader runs with."""
+    return [e.ids for e in minilm_tokenizer().encode_batch(list(texts))]
 
 
 def _need(array: Matrix | None) -> Matrix:

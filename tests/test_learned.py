@@ -11,16 +11,13 @@ from click.testing import CliRunner
 
 from freedomcities import analyze
 from freedomcities.cli import cli
-from freedomcities.embed import default_embedder
 from freedomcities.errors import CorpusError, RulesetError
 from freedomcities.judge import cue_stance
 from freedomcities.learned import (
-    HASH_BUCKETS,
     LABELS,
     Settings,
     cue_features,
     decide,
-    hashed_words,
     load_judge,
     shipped_judge,
 )
@@ -35,8 +32,11 @@ from freedomcities.training import (
     training_set,
     write_examples,
 )
+from freedomcities.tuning import Recipe
 
 RULESET = load_ruleset()
+# One pass is enough for the tests' few passages, and keeps each training near half a minute.
+QUICK = Recipe(epochs=1)
 
 # Written here for these tests: two places, each with a protective and a cooperating policy.
 POLICIES = {
@@ -110,15 +110,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
-def test_words_are_hashed_into_a_unit_vector_with_negation_marked() -> None:
-    plain = hashed_words("Officers shall ask about status.")
-    negated = hashed_words("Officers shall not ask about status.")
-    assert plain.shape == (HASH_BUCKETS,)
-    assert abs(float(np.linalg.norm(plain)) - 1.0) < 1e-5
-    assert np.array_equal(plain, hashed_words("Officers shall ask about status."))
-    assert float(plain @ negated) < 0.95  # "~ask" is a word of its own
-
-
 def test_a_rule_with_context_words_reads_only_passages_that_hold_one() -> None:
     """Rule 7's topic words ("video", "camera") fill any manual; its context narrows them."""
     texts = [
@@ -159,8 +150,8 @@ def test_training_is_reproducible_and_the_judge_reads_its_lessons(
     corpus: Path, tmp_path: Path
 ) -> None:
     documents = training_set(RULESET, [corpus])
-    first = train(documents, RULESET)
-    second = train(training_set(RULESET, [corpus]), RULESET)
+    first = train(documents, RULESET, QUICK)
+    second = train(training_set(RULESET, [corpus]), RULESET, QUICK)
     assert first.version == second.version
     first.save(tmp_path / "judge.npz")
     loaded = load_judge(tmp_path / "judge.npz")
@@ -169,7 +160,7 @@ def test_training_is_reproducible_and_the_judge_reads_its_lessons(
     card = analyze(Document("t", text), model=loaded)
     assert card.judge_version == first.version
     passage = Passage(text, 0, len(text), None)
-    row = loaded.judge([passage], RULESET, default_embedder(), cue_stance).of("5")[0]
+    row = loaded.judge([passage], RULESET, cue_stance).of("5")[0]
     assert row[LABELS.index("conflicts")] > row[LABELS.index("meets")]
 
 
@@ -191,7 +182,7 @@ def test_the_shipped_judge_reads_by_default_and_names_itself() -> None:
 
 def test_cross_validation_holds_out_every_document_of_a_place_together(corpus: Path) -> None:
     documents = training_set(RULESET, [corpus])
-    result = cross_validate(documents, RULESET, folds=2)
+    result = cross_validate(documents, RULESET, QUICK, folds=2)
     folds = [set(f.slugs) for f in result.folds]
     assert sorted(len(f) for f in folds) == [2, 2]
     for fold in folds:
@@ -240,11 +231,15 @@ def test_a_damaged_judge_file_says_how_to_rebuild_it(tmp_path: Path) -> None:
 def test_train_and_crossval_commands(corpus: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     output = tmp_path / "judge.npz"
-    result = runner.invoke(cli, ["train", "--corpus", str(corpus), "--output", str(output)])
+    result = runner.invoke(
+        cli, ["train", "--corpus", str(corpus), "--epochs", "1", "--output", str(output)]
+    )
     assert result.exit_code == 0, result.output
     assert "Trained learned-" in result.output and "peak memory" in result.output
     assert load_judge(output).about["documents"] == 4
-    result = runner.invoke(cli, ["crossval", "--corpus", str(corpus), "--folds", "2", "-f", "json"])
+    result = runner.invoke(
+        cli, ["crossval", "--corpus", str(corpus), "--epochs", "1", "--folds", "2", "-f", "json"]
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert len(figures["folds"]) == 2
