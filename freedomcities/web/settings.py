@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "freedomcities.web.scorecards",
     "freedomcities.web.campaign",
     "freedomcities.web.events",
+    "freedomcities.web.pagecache",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "freedomcities.web.accounts.context.role",
                 "freedomcities.web.jurisdictions.nation.home_state_context",
+                "freedomcities.web.pagecache.pages.placeholder_token",  # after csrf
             ],
         },
     }

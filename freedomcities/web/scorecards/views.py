@@ -20,6 +20,7 @@ from freedomcities.web.downloads import attach
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.languages import document_language, reader_language, rules_in
+from freedomcities.web.pagecache.pages import public_page
 from freedomcities.web.scorecards import actions, dashboard, jobs, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
 from freedomcities.web.scorecards.models import (
@@ -46,16 +47,27 @@ def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersio
     return list(dashboard.agency_versions(Agency.objects.filter(pk=agency.pk), drafts=drafts))[::-1]
 
 
-def agency_card(request: HttpRequest, agency: Agency) -> dashboard.AgencyCard:
-    """What an agency's card shows: its published scorecard with quotes, versions, history."""
+def agency_card(request: HttpRequest, pk: int) -> dashboard.AgencyCard:
+    """What an agency's card shows: its published scorecard with quotes, versions, history.
+
+    The card reads the agency itself (with its jurisdiction), so the page asks once.
+    """
     drafts = has_role(request.user, Role.VOLUNTEER)
-    return dashboard.agency_cards(Agency.objects.filter(pk=agency.pk), drafts=drafts)[0]
+    cards = dashboard.agency_cards(Agency.objects.filter(pk=pk), drafts=drafts)
+    if not cards:
+        raise Http404("No such agency")  # as get_object_or_404 says it
+    return cards[0]
 
 
+@public_page()
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An agency: its latest published scorecard, its versions, and the scorecard's history."""
-    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
-    context = {"card": agency_card(request, agency), "agency": agency, "rules": dashboard.rules()}
+    """An agency: its latest published scorecard, its versions, and the scorecard's history.
+
+    Visitors who are not signed in get the page from the cache (it shows them
+    published scorecards only, the same for all of them).
+    """
+    card = agency_card(request, pk)
+    context = {"card": card, "agency": card.agency, "rules": dashboard.rules()}
     return render(request, "scorecards/agency.html", context)
 
 
