@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -50,12 +50,16 @@ QUIET_FIELDS = frozenset({"progress", "lost_runs", "worker", "job_started_at"})
 """Bookkeeping of a running analysis: an ``update()`` of only these moves no stamp."""
 
 _M = TypeVar("_M", bound=models.Model)
+_READ = f"SELECT counter FROM {Stamp._meta.db_table} WHERE name = %s"
 
 
 def current() -> int:
-    """The stamp now: one indexed read."""
-    counter = Stamp.objects.filter(name=PUBLIC).values_list("counter", flat=True).first()
-    return int(counter or 0)
+    """The stamp now: one primary-key read, in plain SQL (building it through the ORM
+    cost a cached page more than the rest of its visit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, [PUBLIC])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def bump(**_signal: Any) -> None:
