@@ -30,7 +30,7 @@ from icalendar import Event
 
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.models import Group, Promise, PromiseState
-from freedomcities.web.events.ics import new_calendar, uid
+from freedomcities.web.events.ics import new_calendar, sequence, uid
 
 SALT = "freedomcities.campaign.feeds.promises"
 PRODID = "-//Freedom Cities//Promises and next steps//EN"
@@ -118,6 +118,7 @@ def _event(promise: Promise, stamp: datetime.datetime, url: str) -> Event:
     event = Event()
     event.add("uid", uid("promise", promise.pk))
     event.add("dtstamp", stamp)
+    event.add("sequence", sequence(promise.created_at, promise.updated_at))
     event.add("dtstart", promise.due_on)
     event.add("dtend", promise.due_on + datetime.timedelta(days=1))
     event.add("summary", _("Due: %(text)s") % {"text": promise.text})
