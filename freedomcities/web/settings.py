@@ -179,6 +179,7 @@ CONTENT_SECURITY_POLICY = (
 """No inline scripts; inline styles stay allowed (htmx and the comparison page use them)."""
 LOGIN_FAILURE_LIMIT = int(setting("FREEDOMCITIES_LOGIN_FAILURES"))
 LOGIN_FAILURE_WINDOW = 60
+TRUSTED_PROXIES = int(setting("FREEDOMCITIES_TRUSTED_PROXIES"))
 
 HTTPS_ONLY = setting("FREEDOMCITIES_HTTPS") == "1"
 if HTTPS_ONLY:
