@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from freedomcities.compare import compare
@@ -298,9 +299,15 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
         "old": old,
         "new": new,
         "comparison": mark_safe(body),
-        "css": mark_safe(COMPARE_CSS),
     }
     return render(request, "scorecards/compare.html", context)
+
+
+@cache_control(max_age=86400, public=True)
+def compare_css(request: HttpRequest) -> HttpResponse:
+    """The comparison's styles as a stylesheet: the Content-Security-Policy allows no
+    inline ``<style>``, and the library's standalone HTML reports share these rules."""
+    return HttpResponse(COMPARE_CSS, content_type="text/css; charset=utf-8")
 
 
 @role_required(Role.STAFF)
