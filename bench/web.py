@@ -17,6 +17,7 @@ Usage::
     .venv/bin/python bench/web.py                  # all states, 400 requests per page
     .venv/bin/python bench/web.py --quick          # California only, 100 requests per page
     .venv/bin/python bench/web.py --states DE --requests 20 --concurrency 2
+    .venv/bin/python bench/web.py --quick --postgres postgres://postgres@127.0.0.1:5432/test
 
 Results are printed as a table and written to ``bench/results/web-latest.json``.
 See ``bench/README.md``.
@@ -69,6 +70,7 @@ class Settings:
     warmup: int
     threads: int
     quick: bool
+    postgres: str | None = None  # a PostgreSQL server URL: seed and serve a throwaway database
 
 
 # ---------------------------------------------------------------------------
@@ -113,11 +115,10 @@ def _seed_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _demo_samples() -> list[dict[str, Any]]:
-    """Analyse each demo policy once; keep its scorecard JSON and a copy of the file."""
+    """Analyse each demo policy once; keep its whole scorecard JSON and a copy of the file."""
     from django.conf import settings
 
     from freedomcities import analyze
-    from freedomcities.render.jsonout import scorecard_to_dict
 
     stored = Path(settings.MEDIA_ROOT) / "policies" / "bench"
     stored.mkdir(parents=True, exist_ok=True)
@@ -131,7 +132,7 @@ def _demo_samples() -> list[dict[str, Any]]:
                 "file": f"policies/bench/{path.name}",
                 "year": int(path.stem.rsplit("-", 1)[1]),
                 "pages": scorecard.document.pages,
-                "scorecard": scorecard_to_dict(scorecard),
+                "scorecard": scorecard.to_dict(),  # the whole form the web app stores
             }
         )
     return samples
@@ -586,6 +587,31 @@ def _environment(data: Path) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def throwaway_database(server: str | None) -> Iterator[dict[str, str]]:
+    """``{"DATABASE_URL": ...}`` of a new database on a PostgreSQL server, dropped after.
+
+    Nothing (an empty dict: SQLite in the data folder) without a server URL. The
+    database is made and dropped through the server URL's own database, so a
+    run never touches the data in it.
+    """
+    if not server:
+        yield {}
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"fc_bench_web_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": urlunsplit(urlsplit(server)._replace(path=f"/{name}"))}
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def seed(settings: Settings, env: dict[str, str]) -> dict[str, Any]:
     """Run the seeding child; returns its report (timings, counts, endpoints, page figures)."""
     wanted = settings.states or DASHBOARDS
@@ -612,20 +638,10 @@ def run(settings: Settings, output: Path, keep: bool = False) -> list[Row]:
     env = _environment(data)
     rows: list[Row] = []
     try:
-        seeded = seed(settings, env)
-        _print_seed(seeded)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        print(header())
-        with serving(env, settings.threads, data / "server.log") as (pid, port):
-            for label, path in seeded["endpoints"].items():
-                row = measure(label, path, pid, port, settings)
-                row.page = seeded["pages"][label]
-                rows.append(_with_ratios(row, rows[0]) if rows else _with_ratios(row, row))
-                print(format_row(row), flush=True)
-                elapsed = time.perf_counter() - started
-                output.write_text(
-                    json.dumps(to_json(rows, settings, seeded, elapsed, load_avg), indent=1)
-                )
+        with throwaway_database(settings.postgres) as database:
+            env.update(database)
+            print(f"database: {'PostgreSQL' if database else 'SQLite'}\n")
+            _run_in(settings, env, data, output, rows, (started, load_avg))
     finally:
         if keep:
             print(f"kept the data folder {data}")
@@ -635,6 +651,32 @@ def run(settings: Settings, output: Path, keep: bool = False) -> list[Row]:
     print(f"\n{len(rows)} endpoints in {elapsed:.0f} s (seed included) on {os.cpu_count()} cores")
     print(f"wrote {output}")
     return rows
+
+
+def _run_in(
+    settings: Settings,
+    env: dict[str, str],
+    data: Path,
+    output: Path,
+    rows: list[Row],
+    clock: tuple[float, list[float]],
+) -> None:
+    """Seed, serve and load in the prepared environment, appending each row as it is measured."""
+    started, load_avg = clock
+    seeded = seed(settings, env)
+    _print_seed(seeded)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    print(header())
+    with serving(env, settings.threads, data / "server.log") as (pid, port):
+        for label, path in seeded["endpoints"].items():
+            row = measure(label, path, pid, port, settings)
+            row.page = seeded["pages"][label]
+            rows.append(_with_ratios(row, rows[0]) if rows else _with_ratios(row, row))
+            print(format_row(row), flush=True)
+            elapsed = time.perf_counter() - started
+            output.write_text(
+                json.dumps(to_json(rows, settings, seeded, elapsed, load_avg), indent=1)
+            )
 
 
 def _print_seed(seeded: dict[str, Any]) -> None:
@@ -664,6 +706,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup if args.warmup is not None else (10 if args.quick else 20),
         threads=args.threads,
         quick=args.quick,
+        postgres=args.postgres,
     )
     rows = run(settings, args.output, keep=args.keep)
     failed = [row for row in rows if row.errors or row.page.get("status") != 200]
@@ -693,6 +736,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the seeded data folder, to profile it later"
+    )
+    parser.add_argument(
+        "--postgres",
+        help="a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432/test): seed "
+        "and serve a throwaway database made on it, instead of SQLite",
     )
     parser.add_argument("--seed-child", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", help=argparse.SUPPRESS)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
+from freedomcities import filters
 from freedomcities.errors import (
     CorruptDocument,
     DocumentTooLarge,
@@ -216,12 +217,14 @@ def check_pdf_streams(path: Path, limits: Limits) -> int:
 
     pdfium inflates a stream whole, so a stream of a gigabyte of spaces costs
     gigabytes; here each stream is inflated a megabyte at a time and stops at
-    its limit. Page contents get :attr:`Limits.max_stream_bytes`, pictures
-    :attr:`Limits.max_picture_bytes`. Streams that do not inflate (damaged,
-    encrypted, other filters) are left to pdfium.
+    its limit. Chains of other filters (``[/ASCII85Decode /FlateDecode]``,
+    ``/LZWDecode``, ``/RunLengthDecode``...) are decoded the same way, a piece
+    at a time (:mod:`freedomcities.filters`). Page contents get
+    :attr:`Limits.max_stream_bytes`, pictures :attr:`Limits.max_picture_bytes`.
+    Streams that do not decode (damaged, encrypted, image codecs) are left to pdfium.
 
     Returns:
-        How many Flate streams are broken (do not inflate), in a PDF that is
+        How many filtered streams are broken (do not decode), in a PDF that is
         not encrypted: a PDF with no text and broken streams is damaged, not blank.
 
     Raises:
@@ -236,16 +239,51 @@ def check_pdf_streams(path: Path, limits: Limits) -> int:
             header = bytes(data[max(0, match.start() - _DICT_BEFORE) : match.start()])
             header = header[header.rfind(b"obj") + 1 :]
             position = match.end()
-            if not _FLATE_FIRST.search(header):
-                continue  # other filters (or Flate after another one) are left to pdfium
+            chain = filters.measurable(_filter_names(header))
+            if not chain or encrypted:
+                continue  # no filter, image codecs only, or encrypted: left to pdfium
             field = "max_picture_bytes" if _IMAGE.search(header) else "max_stream_bytes"
-            whole = _inflate_counting(data, position, budget, field)
-            broken += not whole and not encrypted
+            if chain in (["FlateDecode"], ["Fl"]):
+                whole = _inflate_counting(data, position, budget, field)
+            else:
+                whole = _decode_counting(data, position, budget, field, (chain, header))
+            broken += not whole
     return broken
 
 
 _IMAGE: Final = re.compile(rb"/Subtype\s*/Image")
-_FLATE_FIRST: Final = re.compile(rb"/Filter\s*(?:\[\s*)?/FlateDecode")
+_FILTER: Final = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+
+
+def _filter_names(header: bytes) -> list[str]:
+    """The stream's filters in order, from its dictionary (none when it has none)."""
+    found = _FILTER.search(header)
+    if found is None:
+        return []
+    return [name.decode("ascii") for name in re.findall(rb"/([A-Za-z0-9]+)", found.group(1))]
+
+
+def _decode_counting(
+    data: mmap.mmap, start: int, budget: _Budget, field: str, chain: tuple[list[str], bytes]
+) -> bool:
+    """Run a chain of filters (``[/ASCII85Decode /FlateDecode]``, ``/LZWDecode``...) from
+    ``start``, counting every stage's output against the stream limit (pdfium holds each
+    stage whole) and the last stage's against the file's. Returns whether it decoded."""
+    names, header = chain
+    limit = getattr(budget.limits, field)
+    sizes = [0] * len(names)
+    pieces = (data[offset : offset + _READ] for offset in range(start, len(data), _READ))
+    try:
+        for stage, count in filters.decoded_sizes(pieces, names, header):
+            sizes[stage] += count
+            if stage == len(names) - 1:
+                budget.add(count)
+            if sizes[stage] > limit:
+                what = "a picture" if field == "max_picture_bytes" else "a page stream"
+                raise too_large(budget.name, f"has {what} that decodes to more than", field, limit)
+    except filters.FilterError:
+        return False
+    return True
 
 
 def _inflate_counting(data: mmap.mmap, start: int, budget: _Budget, field: str) -> bool:

@@ -9,6 +9,7 @@ memory reading it would.
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import zipfile
@@ -28,11 +29,18 @@ def _stream(dictionary: bytes, data: bytes) -> bytes:
     return b"<< %s /Length %d >>\nstream\n" % (dictionary, len(data)) + data + b"\nendstream"
 
 
-def write_pdf(path: Path, contents: list[bytes], extra: list[bytes] | None = None) -> Path:
-    """A PDF with one page per content stream (already Flate-compressed), plus extra objects.
+def write_pdf(
+    path: Path,
+    contents: list[bytes],
+    extra: list[bytes] | None = None,
+    filters: list[bytes] | None = None,
+) -> Path:
+    """A PDF with one page per content stream (already encoded), plus extra objects.
 
-    Extra objects are numbered after the pages; each page may draw ``/Im1``, the first.
+    The streams are Flate-compressed unless ``filters`` names their chain. Extra
+    objects are numbered after the pages; each page may draw ``/Im1``, the first.
     """
+    chain = b"/Filter [%s]" % b" ".join(b"/" + name for name in filters) if filters else b""
     extra = extra or []
     count = len(contents)
     first_extra = 4 + 2 * count
@@ -48,7 +56,7 @@ def write_pdf(path: Path, contents: list[bytes], extra: list[bytes] | None = Non
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
             b"/Resources << /Font << /F1 3 0 R >> %s >> >>" % (5 + 2 * index, image)
         )
-        objects.append(_stream(b"/Filter /FlateDecode", content))
+        objects.append(_stream(chain or b"/Filter /FlateDecode", content))
     objects.extend(extra)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -261,3 +269,138 @@ def mixed_encodings(path: Path) -> Path:
     ]
     path.write_bytes(b"\n".join(lines))
     return path
+
+
+# Streams behind other filters: each encoder writes what the PDF filter of the same name
+# decodes. Filters are listed in decoding order, so they are applied here in reverse.
+
+
+def ascii85(data: bytes) -> bytes:
+    """``/ASCII85Decode`` data, with its ``~>`` end."""
+    return base64.a85encode(data, wrapcol=76) + b"~>"
+
+
+def ascii_hex(data: bytes) -> bytes:
+    """``/ASCIIHexDecode`` data, with its ``>`` end."""
+    return data.hex().encode() + b">"
+
+
+def run_length(data: bytes) -> bytes:
+    """``/RunLengthDecode`` data: runs of one byte as repeats, the rest as literals."""
+    out = bytearray()
+    at = 0
+    while at < len(data):
+        run = 1
+        while at + run < len(data) and run < 128 and data[at + run] == data[at]:
+            run += 1
+        if run > 1:
+            out += bytes([257 - run, data[at]])
+        else:
+            out += bytes([0, data[at]])
+        at += run
+    return bytes(out + b"\x80")
+
+
+def lzw(data: bytes) -> bytes:
+    """``/LZWDecode`` data (EarlyChange 1), cleared before the code table fills."""
+    codes = [256]
+    table = {bytes([i]): i for i in range(256)}
+    word = b""
+    for value in data:
+        longer = word + bytes([value])
+        if longer in table:
+            word = longer
+            continue
+        codes.append(table[word])
+        table[longer] = len(table) + 2
+        word = bytes([value])
+        if len(table) + 2 >= 4000:
+            codes.append(table[word])
+            codes.append(256)
+            table = {bytes([i]): i for i in range(256)}
+            word = b""
+    if word:
+        codes.append(table[word])
+    return lzw_pack([*codes, 257])
+
+
+def lzw_repeated(byte: int, size: int) -> bytes:
+    """``/LZWDecode`` data of ``byte`` repeated about ``size`` times: each code one longer."""
+    codes = []
+    cycle = 3800  # codes after the first, before clearing, so the table never fills
+    written = 0
+    while written < size:
+        codes += [256, byte, *range(258, 258 + cycle)]
+        written += (cycle + 1) * (cycle + 2) // 2
+    return lzw_pack([*codes, 257])
+
+
+def lzw_pack(codes: list[int]) -> bytes:
+    """Pack LZW codes at the widths a reader uses: 9 bits, growing as its table grows."""
+    out = bytearray()
+    bits = count = 0
+    width, size, first = 9, 258, True
+    for code in codes:
+        bits, count = (bits << width) | code, count + width
+        while count >= 8:
+            count -= 8
+            out.append((bits >> count) & 0xFF)
+            bits &= (1 << count) - 1
+        if code == 256:
+            width, size, first = 9, 258, True
+            continue
+        if not first and size < 4096:
+            size += 1
+        first = False
+        if size + 1 >= 1 << width and width < 12:
+            width += 1
+    if count:
+        out.append((bits << (8 - count)) & 0xFF)
+    return bytes(out)
+
+
+def pdf_filtered_page(path: Path, filters: list[bytes], content: bytes) -> Path:
+    """One page whose content stream is ``content`` behind ``filters`` (decoding order)."""
+    return write_pdf(path, [_filtered(filters, content)], filters=filters)
+
+
+def _filtered(filters: list[bytes], data: bytes) -> bytes:
+    """``data`` encoded so that the filters, in order, decode it."""
+    encoders = {
+        b"FlateDecode": zlib.compress,
+        b"ASCII85Decode": ascii85,
+        b"ASCIIHexDecode": ascii_hex,
+        b"RunLengthDecode": run_length,
+        b"LZWDecode": lzw,
+    }
+    for name in reversed(filters):
+        data = encoders[name](data)
+    return data
+
+
+def pdf_chain_bomb(path: Path, filters: list[bytes], inflated: int = 300 * _MB) -> Path:
+    """A page stream of ``inflated`` bytes behind a chain ending in Flate, e.g. ASCII85 then
+    Flate: the Flate bomb is made a megabyte at a time, the outer filters encode it whole."""
+    assert filters[-1] == b"FlateDecode"
+    data = _one_stream(_text_op(), b" ", inflated)
+    for name in reversed(filters[:-1]):
+        data = _filtered([name], data)
+    return write_pdf(path, [data], filters=filters)
+
+
+def pdf_run_length_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
+    """``[/FlateDecode /RunLengthDecode]``: Flate-compressed runs of 128 spaces."""
+    runs = _one_stream(b"", b"\x81 ", inflated // 128 * 2)
+    return write_pdf(path, [runs], filters=[b"FlateDecode", b"RunLengthDecode"])
+
+
+def pdf_lzw_picture_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
+    """A grey picture whose pixels are ``/LZWDecode`` codes, each one byte longer than the last."""
+    side = int(inflated**0.5)
+    image = _stream(
+        b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /LZWDecode" % (side, side),
+        lzw_repeated(0x80, side * side),
+    )
+    content = zlib.compress(_text_op() + b"q 612 0 0 792 0 0 cm /Im1 Do Q\n")
+    return write_pdf(path, [content], [image])

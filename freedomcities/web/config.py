@@ -102,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
         "or strips that header, or anyone could claim HTTPS.",
     ),
     Setting(
+        "FREEDOMCITIES_TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies stand in front of the app, each adding the address it was "
+        "reached from to X-Forwarded-For. Sign-in throttling and the events' rate limit then "
+        "count the visitor's address, not the proxy's. 0: the address connecting to the app. "
+        "Never more than the proxies really there, or a visitor could choose their address.",
+    ),
+    Setting(
         "FREEDOMCITIES_LOGIN_FAILURES",
         "10",
         "Wrong passwords allowed per account, and per address, within a minute; after "

@@ -33,6 +33,7 @@ urlpatterns = [
     path("agencies/<int:pk>/", scorecards.agency_detail, name="agency"),
     path("agencies/<int:pk>/upload/", scorecards.upload, name="upload"),
     path("agencies/<int:pk>/compare/", scorecards.compare_versions, name="compare"),
+    path("compare.css", scorecards.compare_css, name="compare_css"),
     path("versions/<int:pk>/", scorecards.version_detail, name="version"),
     path("versions/<int:pk>/progress/", scorecards.version_progress, name="version_progress"),
     path("versions/<int:pk>/sections/", scorecards.version_sections, name="version_sections"),

@@ -32,6 +32,7 @@ WEB_ROOT = {
     "responses",  # CORS for public reads and download names, for every app's views
     "languages",  # the reader's language: middleware, the menu's view, rules in a language
     "seed",  # demo data over every app, and the migrate step the CLI runs
+    "launch",  # the CLI's web commands (serve, worker, manage ...), which start Django
 }
 """The modules the web package's root may hold; everything else belongs to an app."""
 
@@ -49,15 +50,24 @@ APP_IMPORTS: dict[str, set[str]] = {
     "geography": set(),
     "calendars": set(),
     "formats": set(),
+    "pagecache": set(),  # the public data's stamp and whole cached pages; knows no app
     "accounts": set(),
-    "jurisdictions": {"accounts"},
-    "scorecards": {"accounts", "jurisdictions", "geography"},
-    "campaign": {"accounts", "jurisdictions", "scorecards", "calendars"},
-    "events": {"accounts", "jurisdictions", "scorecards", "campaign", "geography", "calendars"},
+    "jurisdictions": {"accounts", "pagecache"},
+    "scorecards": {"accounts", "jurisdictions", "geography", "pagecache"},
+    "campaign": {"accounts", "jurisdictions", "scorecards", "calendars", "pagecache"},
+    "events": {
+        "accounts",
+        "jurisdictions",
+        "scorecards",
+        "campaign",
+        "geography",
+        "calendars",
+        "pagecache",
+    },
 }
 """Which apps and packages each may import, bottom up: places never import scorecards."""
 
-SHARED = WEB_ROOT - {"api", "urls", "wsgi", "server", "seed"}
+SHARED = WEB_ROOT - {"api", "urls", "wsgi", "server", "seed", "launch"}
 """Root modules any app may import; the others import the apps."""
 
 

@@ -355,6 +355,7 @@ def test_the_agency_page_compares_two_real_versions_of_oregons_law(
         f"/agencies/{mesa_police.pk}/compare/?old={old.pk}&new={new.pk}"
     ).content.decode()
     assert 'data-testid="comparison"' in page
+    assert "<style" not in page and '<link rel="stylesheet" href="/compare.css">' in page
     assert "<del>" in page and "<ins>" in page
     assert "181A.820" in page
     moved = 0

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+import freedomcities.web
+from freedomcities.render.compare import COMPARE_CSS
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.responses import ascii_filename, content_disposition
 
@@ -129,12 +133,31 @@ def test_an_upload_that_passes_the_limit_while_arriving_is_stopped(
     assert not mesa_police.policies.exists()
 
 
-def test_pages_carry_a_csp_without_inline_scripts(client: Client, db: None) -> None:
+def test_pages_carry_a_csp_without_inline_scripts_or_styles(client: Client, db: None) -> None:
     response = client.get("/")
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy.split(";")[1]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+    assert "'unsafe-inline'" not in policy
     html = response.content.decode()
     assert "<script>" not in html and "onchange=" not in html and "onclick=" not in html
+    assert '"includeIndicatorStyles": false' in html  # htmx adds no <style> of its own
+
+
+def test_no_template_has_an_inline_style() -> None:
+    templates = Path(freedomcities.web.__file__).parent / "templates"
+    inline = re.compile(r"<style|\sstyle=", re.I)
+    found = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if inline.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, f"inline styles, which the CSP refuses: {found}"
+
+
+def test_the_comparison_styles_are_a_stylesheet(client: Client) -> None:
+    response = client.get("/compare.css")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    assert response.content.decode() == COMPARE_CSS
 
 
 def test_staff_of_another_state_cannot_review_or_publish_a_scorecard(

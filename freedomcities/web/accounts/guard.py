@@ -29,17 +29,14 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from freedomcities.web.accounts.clients import client_address
+
 RATE_LIMIT = 10
 """Form submissions one address may make per window."""
 RATE_WINDOW_SECONDS = 60
 MIN_FILL_SECONDS = 3.0
 MAX_FORM_AGE_SECONDS = 2 * 24 * 3600
 _SALT = "freedomcities.events.form-started"
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from; the app is served directly, not behind a proxy."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 def over_limit(request: HttpRequest, form_name: str) -> bool:

@@ -6,6 +6,8 @@ several servers a shared cache). Once either count reaches the limit, further
 attempts are refused with a kind message, even with the right password, until
 the oldest failure leaves the window. No outside service is involved.
 
+The address is :func:`freedomcities.web.accounts.clients.client_address`: behind proxies,
+``FREEDOMCITIES_TRUSTED_PROXIES`` makes it the visitor's, not the proxy's.
 The limit and the window are settings (``LOGIN_FAILURE_LIMIT``,
 ``LOGIN_FAILURE_WINDOW``) with the defaults below; both the sign-in page and the
 admin's sign-in use :class:`ThrottledLoginMixin`.
@@ -26,6 +28,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from freedomcities.web.accounts.clients import client_address
+
 FAILURE_LIMIT = 10
 """Wrong passwords allowed per account, and per address, within the window."""
 FAILURE_WINDOW_SECONDS = 60
@@ -42,7 +46,7 @@ def _window() -> int:
 def _keys(request: HttpRequest | None, username: str) -> list[str]:
     """Cache keys counting failures for the account name and for the client's address."""
     name = hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()[:32]
-    address = str(request.META.get("REMOTE_ADDR") or "unknown") if request else "unknown"
+    address = client_address(request) if request else "unknown"
     return [f"login:fail:user:{name}", f"login:fail:addr:{address}"]
 
 

@@ -31,7 +31,7 @@ from ninja.responses import Status as Reply
 from freedomcities.web.accounts.apiauth import READ_AUTH, caller, require, token_auth
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.apitypes import WRITE_ERRORS, Message, Page, PageQuery, page
-from freedomcities.web.campaign import access, actions, drafts, language, tactics
+from freedomcities.web.campaign import access, actions, drafts, language, reopen, tactics
 from freedomcities.web.campaign.actions import NotAllowed, StaleSubmission
 from freedomcities.web.campaign.api_schemas import (
     AcceptIn,
@@ -65,6 +65,8 @@ from freedomcities.web.campaign.api_schemas import (
     PromiseOut,
     PromisePatch,
     PromiseQuery,
+    ReopenIn,
+    ReopenRequestOut,
     ReportId,
     ReportIn,
     ReportOut,
@@ -87,6 +89,7 @@ from freedomcities.web.campaign.models import (
     MeetingStatus,
     Person,
     Promise,
+    ReopenRequest,
     Report,
     answer_history,
 )
@@ -625,6 +628,17 @@ def return_report(request: HttpRequest, report_id: ReportId, body: ReturnIn) -> 
     user = _volunteer(request)
     report = _report(request, report_id)
     return _act(lambda: actions.return_report(report, by=user, note=body.note))
+
+
+@_post("/meetings/{meeting_id}/reopen-requests", {201: ReopenRequestOut})
+def request_reopen(
+    request: HttpRequest, meeting_id: MeetingId, body: ReopenIn
+) -> Reply[ReopenRequest]:
+    """Ask the affiliate's staff to reopen a meeting already reported, saying what needs
+    changing (as on the meeting's page); staff decide on the meeting's page."""
+    user = _volunteer(request)
+    meeting = _meeting(request, meeting_id)
+    return Reply(201, _act(lambda: reopen.request_reopen(meeting, by=user, reason=body.reason)))
 
 
 # Promises ----------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from freedomcities.web.campaign.models import (
     PostRole,
     Promise,
     PromiseState,
+    ReopenRequest,
     Report,
     ReportState,
     Support,
@@ -285,6 +286,12 @@ class ReturnIn(Input):
     """Staff return a report-back with a question."""
 
     note: LongText = Field(description="What the group should add or check.")
+
+
+class ReopenIn(Input):
+    """A member asks staff to reopen a reported meeting."""
+
+    reason: LongText = Field(description="What needs changing, and why, for staff to decide.")
 
 
 class StageIn(Input):
@@ -776,3 +783,26 @@ def stage_out(place: Jurisdiction, user: access.AnyUser) -> dict[str, Any]:
 def _can_set(user: access.AnyUser, place: Jurisdiction) -> bool:
     """Whether the user may set the place's stage by hand."""
     return bool(user and user.is_authenticated) and actions.can_set_stage(user, place)
+
+
+class ReopenRequestOut(Schema):
+    """A request to reopen a meeting already reported to the affiliate, and staff's decision."""
+
+    id: int = Field(description="The request's id.")
+    meeting: int = Field(description="The meeting's id.")
+    reason: str = Field(description="What the group needs to change, and why.")
+    requested_by: str | None = Field(description="Who asked (username).")
+    requested_at: datetime.datetime = Field(description="When.")
+    granted: bool | None = Field(
+        description="True when reopened, false when declined, null while staff have not decided."
+    )
+    decided_at: datetime.datetime | None = Field(description="When staff decided.")
+    staff_note: str = Field(description="Staff's note on their decision.")
+
+    @staticmethod
+    def resolve_meeting(obj: ReopenRequest) -> int:
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_requested_by(obj: ReopenRequest) -> str | None:
+        return obj.requested_by.get_username() if obj.requested_by else None

@@ -28,7 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from icalendar import Event
 
-from freedomcities.web.calendars.ics import new_calendar, uid
+from freedomcities.web.calendars.ics import new_calendar, sequence, uid
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.actions import NotAllowed
 from freedomcities.web.campaign.changes import record_change
@@ -118,6 +118,7 @@ def _event(promise: Promise, stamp: datetime.datetime, url: str) -> Event:
     event = Event()
     event.add("uid", uid("promise", promise.pk))
     event.add("dtstamp", stamp)
+    event.add("sequence", sequence(promise.created_at, promise.updated_at))
     event.add("dtstart", promise.due_on)
     event.add("dtend", promise.due_on + datetime.timedelta(days=1))
     event.add("summary", _("Due: %(text)s") % {"text": promise.text})

@@ -343,6 +343,7 @@ class Promise(models.Model):
     state = models.CharField(max_length=10, choices=PromiseState.choices, default=PromiseState.OPEN)
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the calendar feed's SEQUENCE grows with it
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from freedomcities.web.campaign.models import Group, Person
 from freedomcities.web.geography import places
 from freedomcities.web.jurisdictions.models import Jurisdiction
+from freedomcities.web.pagecache.stamps import StampedQuerySet
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -72,6 +73,8 @@ class PublicLocation:
 
 class Event(models.Model):
     """One action of a group, on the map: a tactic, at a time and place, for a jurisdiction."""
+
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="events")

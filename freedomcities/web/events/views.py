@@ -43,6 +43,7 @@ from freedomcities.web.events.models import Attendance, Event, EventStatus, Rsvp
 from freedomcities.web.events.search import EventQuery, SearchResult, find_events, public_events
 from freedomcities.web.geography.places import UnknownZip
 from freedomcities.web.jurisdictions.models import Jurisdiction
+from freedomcities.web.pagecache.pages import public_page
 from freedomcities.web.responses import attach, shared
 
 View = Callable[..., HttpResponse]
@@ -112,8 +113,13 @@ def _search(request: HttpRequest) -> tuple[SearchForm, SearchResult, EventQuery]
         return form, find_events(query), query
 
 
+@public_page(minute=True)
 def event_list(request: HttpRequest) -> HttpResponse:
-    """The public map and list, searchable by ZIP code and radius, dates and tactic."""
+    """The public map and list, searchable by ZIP code and radius, dates and tactic.
+
+    Visitors who are not signed in get the page from the cache, under the
+    minute as well as the data's stamp: events drop off the list when they end.
+    """
     form, result, query = _search(request)
     center = (result.center.latitude, result.center.longitude) if result.center else None
     context = {

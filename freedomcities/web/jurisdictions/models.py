@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from freedomcities.web.pagecache.stamps import StampedQuerySet
+
 
 class Kind(models.TextChoices):
     """The three levels of government the app tracks."""
@@ -30,6 +32,8 @@ class Stage(models.TextChoices):
 class Jurisdiction(models.Model):
     """A state, county or place, keyed by its Open Civic Data division id."""
 
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
+
     ocd_id = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=120)
@@ -45,7 +49,11 @@ class Jurisdiction(models.Model):
 
     class Meta:
         ordering = ["state", "kind", "name"]
-        indexes = [models.Index(fields=["state", "kind", "name"])]
+        indexes = [
+            models.Index(fields=["state", "kind", "name"]),
+            # the events map names the towns in a box around a ZIP code: a range, not a scan
+            models.Index(fields=["kind", "latitude"], name="jurisdiction_near"),
+        ]
 
     def __str__(self) -> str:
         if self.kind == Kind.STATE:
@@ -71,6 +79,8 @@ class AgencyKind(models.TextChoices):
 
 class Agency(models.Model):
     """A police department, sheriff's office or jail in a jurisdiction."""
+
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="agencies"

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from freedomcities.rules import Rule
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Kind
@@ -329,25 +329,6 @@ def _history(
             version.policy_date, sum(current.values()), len(current)
         )
     return list(points.values())
-
-
-def state_stamp(state: str) -> str:
-    """A value that changes whenever anything the state's dashboard shows changes."""
-    versions = PolicyVersion.objects.filter(policy__agency__jurisdiction__state=state).aggregate(
-        published=Count("id", filter=Q(published_at__isnull=False)),
-        last_published=Max("published_at"),
-        count=Count("id"),
-    )
-    reviews = Review.objects.filter(version__policy__agency__jurisdiction__state=state).aggregate(
-        count=Count("id"), last=Max("created_at")
-    )
-    agencies = Agency.objects.filter(jurisdiction__state=state).aggregate(
-        count=Count("id"), last=Max("id")
-    )
-    stages = sorted(
-        Jurisdiction.objects.filter(state=state).exclude(stage="").values_list("pk", "stage")
-    )
-    return repr((versions, reviews, agencies, stages))
 
 
 def state_jurisdiction(postal: str) -> Jurisdiction | None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from freedomcities.web.jurisdictions.models import Agency
+from freedomcities.web.pagecache.stamps import StampedQuerySet
 from freedomcities.web.scorecards.statuses import label as status_label
 
 
@@ -49,6 +50,8 @@ class JobState(models.TextChoices):
 class Policy(models.Model):
     """An agency's policy document over time (each file is a version)."""
 
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
+
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="policies")
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,6 +73,8 @@ def _upload_path(version: PolicyVersion, filename: str) -> str:
 
 class PolicyVersion(models.Model):
     """One uploaded file of a policy: its date, how it was obtained, its analysis and review."""
+
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
     file = models.FileField(upload_to=_upload_path, max_length=300)
@@ -167,6 +172,8 @@ class Analysis(models.Model):
     earlier releases (no ``schema`` field): pages work, reports need a new analysis.
     """
 
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
+
     version = models.OneToOneField(PolicyVersion, on_delete=models.CASCADE, related_name="analysis")
     scorecard = models.JSONField(
         help_text=_("The whole scorecard as Scorecard.to_dict() gives it (see docs/json.md)")
@@ -199,6 +206,8 @@ class Analysis(models.Model):
 class Section(models.Model):
     """A section of an analysed version, kept so every quote can be shown in context."""
 
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
+
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField()
     label = models.CharField(max_length=80, blank=True)
@@ -225,6 +234,8 @@ class Section(models.Model):
 class RuleResult(models.Model):
     """The engine's status for one rule in one version, with its evidence."""
 
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
+
     version = models.ForeignKey(
         PolicyVersion, on_delete=models.CASCADE, related_name="rule_results"
     )
@@ -247,6 +258,8 @@ class RuleResult(models.Model):
 
 class Review(models.Model):
     """A person's confirmation or override of one rule's status, kept as history."""
+
+    objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="reviews")
     rule_id = models.CharField(max_length=10)

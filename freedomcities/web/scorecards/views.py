@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from freedomcities.compare import compare
@@ -21,6 +22,7 @@ from freedomcities.web.accounts.models import Role, has_role, is_staff_for, staf
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency
 from freedomcities.web.languages import document_language, reader_language, rules_in
+from freedomcities.web.pagecache.pages import public_page
 from freedomcities.web.responses import attach
 from freedomcities.web.scorecards import actions, dashboard, jobs, learning, reports
 from freedomcities.web.scorecards.forms import ReviewForm, UploadForm
@@ -48,16 +50,27 @@ def _visible_versions(request: HttpRequest, agency: Agency) -> list[PolicyVersio
     return list(dashboard.agency_versions(Agency.objects.filter(pk=agency.pk), drafts=drafts))[::-1]
 
 
-def agency_card(request: HttpRequest, agency: Agency) -> dashboard.AgencyCard:
-    """What an agency's card shows: its published scorecard with quotes, versions, history."""
+def agency_card(request: HttpRequest, pk: int) -> dashboard.AgencyCard:
+    """What an agency's card shows: its published scorecard with quotes, versions, history.
+
+    The card reads the agency itself (with its jurisdiction), so the page asks once.
+    """
     drafts = has_role(request.user, Role.VOLUNTEER)
-    return dashboard.agency_cards(Agency.objects.filter(pk=agency.pk), drafts=drafts)[0]
+    cards = dashboard.agency_cards(Agency.objects.filter(pk=pk), drafts=drafts)
+    if not cards:
+        raise Http404("No such agency")  # as get_object_or_404 says it
+    return cards[0]
 
 
+@public_page()
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An agency: its latest published scorecard, its versions, and the scorecard's history."""
-    agency = get_object_or_404(Agency.objects.select_related("jurisdiction"), pk=pk)
-    context = {"card": agency_card(request, agency), "agency": agency, "rules": dashboard.rules()}
+    """An agency: its latest published scorecard, its versions, and the scorecard's history.
+
+    Visitors who are not signed in get the page from the cache (it shows them
+    published scorecards only, the same for all of them).
+    """
+    card = agency_card(request, pk)
+    context = {"card": card, "agency": card.agency, "rules": dashboard.rules()}
     return render(request, "scorecards/agency.html", context)
 
 
@@ -288,9 +301,15 @@ def compare_versions(request: HttpRequest, pk: int) -> HttpResponse:
         "old": old,
         "new": new,
         "comparison": mark_safe(body),
-        "css": mark_safe(COMPARE_CSS),
     }
     return render(request, "scorecards/compare.html", context)
+
+
+@cache_control(max_age=86400, public=True)
+def compare_css(request: HttpRequest) -> HttpResponse:
+    """The comparison's styles as a stylesheet: the Content-Security-Policy allows no
+    inline ``<style>``, and the library's standalone HTML reports share these rules."""
+    return HttpResponse(COMPARE_CSS, content_type="text/css; charset=utf-8")
 
 
 @role_required(Role.STAFF)

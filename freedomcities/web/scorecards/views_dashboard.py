@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.jurisdictions.forms import AgencyForm
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind, Stage
+from freedomcities.web.pagecache import stamps
+from freedomcities.web.pagecache.pages import public_page
 from freedomcities.web.responses import attach, shared
 from freedomcities.web.scorecards import dashboard, exports
 from freedomcities.web.scorecards.maps import history_chart, nation_view, state_map
@@ -51,12 +53,14 @@ def _state_or_404(postal: str) -> Jurisdiction:
     return state
 
 
+@public_page()
 def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
     """A state at a glance: the map, the sortable table of agencies, the history chart.
 
-    The body is the same for everyone, so it is kept in the cache under the
-    state's data stamp: any publication, review, new agency or stage change
-    makes a new key, and the page is drawn again.
+    Visitors who are not signed in get the whole page from the cache
+    (:func:`~freedomcities.web.pagecache.pages.public_page`). For everyone else
+    the body, the same for all, is kept under the public data's stamp: any
+    publication, review, new agency or stage change makes a new key.
     """
     state = _state_or_404(postal)
     key = (
@@ -65,7 +69,7 @@ def state_dashboard(request: HttpRequest, postal: str) -> HttpResponse:
             "|".join(
                 [
                     state.state,
-                    dashboard.state_stamp(state.state),
+                    str(stamps.current()),
                     get_language() or "",
                     request.GET.urlencode(),
                 ]

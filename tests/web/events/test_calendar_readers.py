@@ -223,3 +223,32 @@ def read_with_icaljs_summary(body: bytes) -> str:
     )
     (event,) = json.loads(done.stdout)["events"]
     return str(event["summary"])
+
+
+def test_a_changed_promise_has_a_higher_sequence_in_every_reader(
+    client: Client, organizer: Any, tricky_group: Group
+) -> None:
+    from freedomcities.web.campaign import feeds
+    from freedomcities.web.campaign.models import Promise
+
+    promise = Promise.objects.create(
+        group=tricky_group, text="Send the policy", due_on=timezone.localdate(), owner=organizer
+    )
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)  # made an hour ago, unchanged
+    Promise.objects.filter(pk=promise.pk).update(created_at=an_hour_ago, updated_at=an_hour_ago)
+    organizer.set_password("a long enough password")
+    organizer.save()
+    url = f"/feeds/promises/{feeds.feed_token(organizer)}.ics"
+
+    def sequences() -> tuple[int, int]:
+        body = client.get(url).content
+        (by_icalendar,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        (by_vobject,) = vobject.readOne(body.decode("utf-8")).vevent_list
+        return int(by_icalendar["sequence"]), int(by_vobject.sequence.value)
+
+    assert sequences() == (0, 0)
+    promise.refresh_from_db()
+    promise.due_on += datetime.timedelta(days=7)
+    promise.save()  # the group moved the due date
+    after = sequences()
+    assert after[0] == after[1] >= 3600
