@@ -51,7 +51,11 @@ class Settings:
     """How a fitted judge turns probabilities into a scorecard.
 
     Attributes:
-        temperature: divides the logits; fitted so a 0.8 means right 8 times in 10.
+        temperature: divides the logits.
+        offset: taken from every stance's logit before the softmax. Training
+            weighs a passage with a stance several times a passage without
+            one, which inflates the odds of a stance by that weight; taking
+            its log back out makes a 0.8 mean right about 8 times in 10.
         find: the least probability of a stance that makes a finding, per stance.
         review: the least probability that, without a finding, still asks a person to look.
     """
@@ -61,6 +65,7 @@ class Settings:
         default_factory=lambda: {"meets": 0.5, "partial": 0.5, "conflicts": 0.5}
     )
     review: float = 0.25
+    offset: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ class LearnedJudge:
     def probabilities(self, passages: Sequence[Passage], cues: Matrix) -> Matrix:
         """Calibrated label probabilities of passages whose cues are known: (rules, n, labels)."""
         logits = read_logits(self.model, [model_text(p) for p in passages], cues)
+        logits[..., 1:] -= self.settings.offset
         return softmax(logits / self.settings.temperature)
 
     def save(self, path: Path) -> None:
@@ -175,7 +181,12 @@ def load_judge(path: Path) -> LearnedJudge:
     return LearnedJudge(
         model,
         tuple(meta["rule_ids"]),
-        Settings(settings["temperature"], dict(settings["find"]), settings["review"]),
+        Settings(
+            settings["temperature"],
+            dict(settings["find"]),
+            settings["review"],
+            settings.get("offset", 0.0),
+        ),
         meta.get("about", {}),
     )
 
@@ -351,4 +362,9 @@ def _cue_row(rule: Rule, passage: Passage, reader: CueReader) -> list[float]:
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:
     """Settings as plain JSON values."""
-    return {"temperature": settings.temperature, "find": settings.find, "review": settings.review}
+    return {
+        "temperature": settings.temperature,
+        "find": settings.find,
+        "review": settings.review,
+        "offset": settings.offset,
+    }
