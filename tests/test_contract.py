@@ -61,13 +61,15 @@ def test_real_documents_come_back_equal(real: list[Scorecard]) -> None:
 
 
 def test_every_quote_keeps_its_offsets(real: list[Scorecard]) -> None:
+    checked = 0
     for scorecard in real:
         data = scorecard.to_dict()
         text = data["document"]["text"]
         evidence = [e for rule in data["rules"] for e in rule["evidence"]]
-        assert evidence, scorecard.document.source
         for item in evidence + data["flags"]:
             assert text[item["start"] : item["end"]] == item["quote"]
+            checked += 1
+    assert checked >= len(real)  # a document the judge finds silent throughout has none
 
 
 def test_optional_rules_are_marked(real: list[Scorecard]) -> None:

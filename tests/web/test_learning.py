@@ -20,9 +20,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from freedomcities.analyze import analyze
 from freedomcities.cli import cli
-from freedomcities.learned import LearnedJudge, load_judge
+from freedomcities.judge import cue_stance
+from freedomcities.learned import LABELS, LearnedJudge, load_judge
+from freedomcities.passages import Passage
 from freedomcities.rules import load_ruleset
 from freedomcities.training import example_documents
 from freedomcities.web.accounts.models import ApiToken, Role
@@ -621,8 +622,15 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
     assert f'data-old="{first}" data-new="conflicts"' in row.group(0)
     assert HOLDING_CELLS.replace("'", "&#x27;") in row.group(0)
 
-    # The override made the move: the same training without the exported file does not.
+    # The override taught it: the same training without the exported file reads the
+    # reviewer's passage as less of a conflict with rule 4.
     without = tmp_path / "without.npz"
     assert _run("train", "--output", str(without)).exit_code == 0
-    unchanged = analyze(MIDDLE, model=load_judge(without)).result("4").status
-    assert unchanged != "conflicts", "rule 4 would have moved without the override"
+    passage = Passage(HOLDING_CELLS, 0, len(HOLDING_CELLS), None)
+    taught, untaught = (
+        load_judge(path)
+        .judge([passage], load_ruleset(), cue_stance)
+        .of("4")[0][LABELS.index("conflicts")]
+        for path in (judge_file, without)
+    )
+    assert taught > untaught
