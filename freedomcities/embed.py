@@ -157,12 +157,7 @@ class MiniLMEmbedder:
 
 def _run_batch(model: _Model, ids: list[list[int]]) -> Vectors:
     """Pad one length-sorted batch, run the model, mean-pool and normalise."""
-    width = max(len(row) for row in ids)
-    input_ids = np.zeros((len(ids), width), dtype=np.int64)
-    mask = np.zeros((len(ids), width), dtype=np.int64)
-    for row, tokens in enumerate(ids):
-        input_ids[row, : len(tokens)] = tokens
-        mask[row, : len(tokens)] = 1
+    input_ids, mask = pad_token_ids(ids)
     feeds = {"input_ids": input_ids, "attention_mask": mask}
     if model.wants_token_types:
         feeds["token_type_ids"] = np.zeros_like(input_ids)
@@ -170,6 +165,19 @@ def _run_batch(model: _Model, ids: list[list[int]]) -> Vectors:
     weights = mask[:, :, None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / weights.sum(axis=1)
     return _normalise(pooled)
+
+
+def pad_token_ids(
+    ids: Sequence[Sequence[int]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Token ids padded with 0 to the longest row, and the attention mask (1 on real tokens)."""
+    width = max((len(row) for row in ids), default=0)
+    input_ids = np.zeros((len(ids), width), dtype=np.int64)
+    mask = np.zeros((len(ids), width), dtype=np.int64)
+    for row, tokens in enumerate(ids):
+        input_ids[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1
+    return input_ids, mask
 
 
 def _normalise(vectors: Vectors) -> Vectors:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from freedomcities.embed import minilm_tokenizer, open_session
+from freedomcities.embed import minilm_tokenizer, open_session, pad_token_ids
 from freedomcities.errors import RulesetError
 from freedomcities.models import Stance
 from freedomcities.numeric import Matrix, softmax
@@ -205,13 +205,7 @@ def read_logits(model: bytes, texts: Sequence[str], cues: Matrix, batch: int = 3
     order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
     for start in range(0, len(order), batch):
         rows = order[start : start + batch]
-        width = max(len(encodings[i].ids) for i in rows)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for row, i in enumerate(rows):
-            tokens = encodings[i].ids
-            ids[row, : len(tokens)] = tokens
-            mask[row, : len(tokens)] = 1
+        ids, mask = pad_token_ids([encodings[i].ids for i in rows])
         feeds = {
             "input_ids": ids,
             "attention_mask": mask,

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from freedomcities.embed import pad_token_ids
 from freedomcities.errors import TrainingUnavailable
 from freedomcities.numeric import Matrix
 
@@ -185,20 +186,6 @@ def fine_tune(
     return net
 
 
-def predict(net: Any, ids: list[list[int]], cues: Matrix, batch: int = 64) -> Matrix:
-    """Logits of a fitted torch reader: (n, rules, labels). For measuring before export."""
-    torch = torch_module()
-    out = np.zeros((len(ids), cues.shape[1], LABEL_COUNT), dtype=np.float32)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    with torch.no_grad():
-        for start in range(0, len(order), batch):
-            rows = order[start : start + batch]
-            tokens, mask = _pad_ids([ids[i] for i in rows])
-            logits = net(tokens, mask, torch.tensor(cues[rows], dtype=torch.float32))
-            out[rows] = logits.numpy()
-    return out
-
-
 def export(net: Any, path: Path) -> None:
     """Write the reader as int8 ONNX: inputs ``input_ids``, ``attention_mask`` and ``cues``,
     output ``logits`` (passages, rules, labels)."""
@@ -299,15 +286,10 @@ def _pad(states: Sequence[Any]) -> tuple[Any, Any]:
 
 
 def _pad_ids(ids: Sequence[Sequence[int]]) -> tuple[Any, Any]:
-    """Token ids padded with 0 into (batch, longest), with the attention mask."""
+    """Token ids padded with 0 into (batch, longest), with the attention mask, as tensors."""
     torch = torch_module()
-    width = max(1, max(len(row) for row in ids))
-    tokens = torch.zeros((len(ids), width), dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for i, row in enumerate(ids):
-        tokens[i, : len(row)] = torch.tensor(row, dtype=torch.long)
-        mask[i, : len(row)] = 1
-    return tokens, mask
+    tokens, mask = pad_token_ids(ids)
+    return torch.from_numpy(tokens), torch.from_numpy(mask)
 
 
 def _reader_class() -> Any:
