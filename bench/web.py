@@ -219,7 +219,7 @@ def _seed_results(pairs: list[tuple[Any, dict[str, Any]]], staff: Any) -> None:
     from django.utils import timezone
 
     from freedomcities import __version__
-    from freedomcities.web.scorecards.actions import rule_results
+    from freedomcities.web.scorecards.analysis import rule_results
     from freedomcities.web.scorecards.models import Analysis, Review, RuleResult
 
     now = timezone.now()

@@ -171,7 +171,8 @@ def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int
     rows = read_manifest(manifest)  # a bad manifest stops here, before anything is queued
     output = output or manifest.with_suffix(".jsonl")
     with web_app():
-        from freedomcities.web.scorecards.sweep import queue_sweep, sweep_counts
+        from freedomcities.web.scorecards.sweep import sweep_counts
+        from freedomcities.web.scorecards.tasks import queue_sweep
         from freedomcities.web.seed import migrate
         from freedomcities.web.server import check_queue
 
@@ -196,13 +197,8 @@ def _watch_sweep(sweep: Any, output: Path, lease: int) -> None:
     from django.utils.timezone import now as timezone_now
 
     from freedomcities.sweep import JsonLines
-    from freedomcities.web.scorecards.sweep import (
-        failures,
-        finished_records,
-        requeue_stalled,
-        requeue_unqueued,
-        sweep_counts,
-    )
+    from freedomcities.web.scorecards.sweep import failures, finished_records, sweep_counts
+    from freedomcities.web.scorecards.tasks import requeue_stalled, requeue_unqueued
 
     results, started, polls = JsonLines(output), time.monotonic(), 0
     since = None  # results are written as they finish, each read from the database once

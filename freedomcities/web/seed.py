@@ -48,8 +48,8 @@ from freedomcities.web.scorecards.actions import (
     confirm_remaining,
     publish,
     review_rule,
-    store_analysis,
 )
+from freedomcities.web.scorecards.analysis import store_analysis
 from freedomcities.web.scorecards.models import Obtained, Policy, PolicyVersion, Status
 
 BATCH_SIZE = 1000

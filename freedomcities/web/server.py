@@ -133,7 +133,8 @@ def run_worker(workers: int = 1, worker_type: str = "thread") -> None:
         workers=workers, worker_type=worker_type, graceful_signal="TERM"
     )
     _stop_when_orphaned(os.environ.get(_PARENT_ENV, ""))
-    from freedomcities.web.scorecards.jobs import start_heartbeat, worker_name
+    from freedomcities.web.scorecards.jobs import worker_name
+    from freedomcities.web.scorecards.tasks import start_heartbeat
 
     heartbeat = start_heartbeat(worker_name())
     try:
@@ -246,7 +247,8 @@ class WorkerSupervisor:
         try:
             from django.db import close_old_connections
 
-            from freedomcities.web.scorecards.jobs import forget_worker, worker_name
+            from freedomcities.web.scorecards.jobs import worker_name
+            from freedomcities.web.scorecards.tasks import forget_worker
 
             requeued = forget_worker(worker_name(pid))
             close_old_connections()

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from freedomcities.web.jurisdictions.models import Agency
-from freedomcities.web.scorecards import actions, jobs
+from freedomcities.web.scorecards import actions, tasks
 from freedomcities.web.scorecards.models import JobState, PolicyVersion, WorkerBeat
 from tests import hostile
 
@@ -53,7 +53,7 @@ def test_a_job_whose_worker_went_silent_is_analysed_again(mesa_police: Agency) -
     _running_on(version, "host:111", seconds_ago=120)
     _beat("host:111", seconds_ago=45)
 
-    assert jobs.recover_abandoned() == [version.pk]
+    assert tasks.recover_abandoned() == [version.pk]
 
     version.refresh_from_db()
     assert version.job_state == JobState.DONE  # queued again; the immediate queue ran it
@@ -66,7 +66,7 @@ def test_a_job_whose_worker_is_alive_is_left_alone(mesa_police: Agency) -> None:
     _running_on(version, "host:222", seconds_ago=600)
     _beat("host:222", seconds_ago=3)
 
-    assert jobs.recover_abandoned() == []
+    assert tasks.recover_abandoned() == []
     version.refresh_from_db()
     assert version.job_state == JobState.RUNNING
     assert not actions.is_stalled(version)
@@ -77,17 +77,17 @@ def test_a_worker_known_dead_gives_its_job_back_at_once(mesa_police: Agency) -> 
     _running_on(version, "host:333", seconds_ago=2)
     _beat("host:333", seconds_ago=1)
 
-    assert jobs.forget_worker("host:333") == [version.pk]
+    assert tasks.forget_worker("host:333") == [version.pk]
     version.refresh_from_db()
     assert version.job_state == JobState.DONE
 
 
 def test_a_job_whose_workers_keep_dying_fails_with_its_reason(mesa_police: Agency) -> None:
     version = _version(mesa_police)
-    PolicyVersion.objects.filter(pk=version.pk).update(lost_runs=jobs.MAX_LOST_RUNS - 1)
+    PolicyVersion.objects.filter(pk=version.pk).update(lost_runs=tasks.MAX_LOST_RUNS - 1)
     _running_on(version, "host:444", seconds_ago=120)
 
-    assert jobs.recover_abandoned() == [version.pk]
+    assert tasks.recover_abandoned() == [version.pk]
     version.refresh_from_db()
     assert version.job_state == JobState.FAILED
     assert "stopped before it finished, twice" in version.error

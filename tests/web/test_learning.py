@@ -29,7 +29,7 @@ from freedomcities.training import example_documents
 from freedomcities.web.accounts.models import ApiToken, Role
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction, Kind
-from freedomcities.web.scorecards import actions, learning
+from freedomcities.web.scorecards import actions, analysis, learning
 from freedomcities.web.scorecards.models import (
     Analysis,
     JobState,
@@ -610,8 +610,8 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
 
     judge = load_judge(judge_file).version
     assert Analysis.objects.get(version=version).judge_version == judge
-    loaded = actions.current_judge()
-    assert isinstance(loaded, LearnedJudge) and loaded is actions.current_judge()
+    loaded = analysis.current_judge()
+    assert isinstance(loaded, LearnedJudge) and loaded is analysis.current_judge()
     move = StatusMove.objects.get(version=version, rule_id="4")
     assert (move.old_status, move.new_status, move.new_judge) == (first, "conflicts", judge)
     assert version.rule_results.get(rule_id="4").evidence[0]["quote"] == HOLDING_CELLS

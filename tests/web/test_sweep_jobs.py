@@ -17,10 +17,9 @@ from freedomcities.web.scorecards.models import JobState, Obtained, PolicyVersio
 from freedomcities.web.scorecards.sweep import (
     failures,
     finished_records,
-    queue_sweep,
-    requeue_unqueued,
     sweep_counts,
 )
+from freedomcities.web.scorecards.tasks import queue_sweep, requeue_unqueued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.txt"

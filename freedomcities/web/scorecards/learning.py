@@ -28,7 +28,7 @@ from freedomcities.judge import judge_version
 from freedomcities.rules import load_ruleset
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.data import UnknownState, state_by_postal
-from freedomcities.web.scorecards import actions
+from freedomcities.web.scorecards import actions, analysis
 from freedomcities.web.scorecards.models import (
     JobState,
     PolicyVersion,
@@ -141,7 +141,7 @@ class Reanalysis:
 
 def current_judge_version() -> str:
     """The fingerprint of the judge new analyses use ("cues" or "learned-<12 hex>")."""
-    return judge_version(load_ruleset(), actions.current_judge())
+    return judge_version(load_ruleset(), analysis.current_judge())
 
 
 def reanalyze(
@@ -161,7 +161,7 @@ def reanalyze(
     Raises:
         RulesetError: ``FREEDOMCITIES_JUDGE`` names a file that is not a judge.
     """
-    model = actions.current_judge()
+    model = analysis.current_judge()
     judge = judge_version(load_ruleset(), model)
     versions = PolicyVersion.objects.filter(analysis__isnull=False, job_state=JobState.DONE)
     if not everything:
@@ -176,12 +176,12 @@ def reanalyze(
         before = {result.rule_id: result.status for result in version.rule_results.all()}
         old_judge = version.analysis.judge_version
         try:
-            scorecard = actions.analyse(version, embedder=engine, model=model)
+            scorecard = analysis.analyse(version, embedder=engine, model=model)
         except FreedomCitiesError as exc:
-            failures.append((version, actions.failure_message(version, exc)))
+            failures.append((version, analysis.failure_message(version, exc)))
         else:
             with transaction.atomic():
-                actions.store_analysis(version, scorecard)
+                analysis.store_analysis(version, scorecard)
                 moves += _record_moves(version, before, old_judge, scorecard.judge_version)
         if progress:
             progress(done, len(todo))

@@ -1,18 +1,19 @@
 """A national sweep on the web app's queue: one job per agency's file, any number of workers.
 
-``freedomcities sweep MANIFEST`` calls :func:`queue_sweep`, which records each
-manifest line as a :class:`~.models.SweepItem` and puts one job per line on the
-queue the web app already uses (huey: SQLite in the data folder, Redis for
-several machines). Every ``freedomcities worker`` that reaches the queue takes
-jobs (:func:`run_sweep_item`); the embedding model and the judge stay loaded in
-each worker process, so a small file costs its judging time only.
+``freedomcities sweep MANIFEST`` calls :func:`.tasks.queue_sweep`, which records
+each manifest line as a :class:`~.models.SweepItem` (:func:`record_sweep`) and
+puts one job per line on the queue the web app already uses (huey: SQLite in
+the data folder, Redis for several machines). Every ``freedomcities worker``
+that reaches the queue takes jobs (:func:`run_sweep_item`); the embedding model
+and the judge stay loaded in each worker process, so a small file costs its
+judging time only.
 
 Nothing is lost and nothing is analysed twice:
 
 - A job first *claims* its line (queued -> running, naming the worker's host
   and process); a second job for the same line finds it taken and does nothing.
 - A line whose worker died (its process is gone on this host, or its claim is
-  older than the lease) goes back on the queue: :func:`requeue_stalled`, run
+  older than the lease) goes back on the queue: :func:`.tasks.requeue_stalled`, run
   when a worker starts and while ``sweep`` watches.
 - A file whose bytes this agency already has analysed by the same ruleset,
   engine and judge is not read again; nor is one in this machine's analysis
@@ -47,11 +48,12 @@ from freedomcities.learned import LearnedJudge
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.sweep import ManifestRow
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
-from freedomcities.web.scorecards.actions import (
+from freedomcities.web.scorecards.analysis import (
     DEFAULT_POLICY_TITLE,
     current_judge,
     store_analysis,
 )
+from freedomcities.web.scorecards.jobs import worker_name
 from freedomcities.web.scorecards.models import (
     JobState,
     Obtained,
@@ -90,12 +92,12 @@ def judged_by(rules: Ruleset, model: LearnedJudge | Engine) -> str:
     return f"{rules.id} {rules.version}, engine {__version__}, judge {judge_version(rules, model)}"
 
 
-def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
-    """Record the manifest's lines and queue every one not yet analysed.
+def record_sweep(manifest: Path, rows: list[ManifestRow]) -> tuple[Sweep, list[int]]:
+    """Record the manifest's lines; return the sweep and the lines to queue.
 
     Run again with the same manifest (and the same judge), it resumes: lines
-    done stay done, lines that failed are tried again, lines being analysed by
-    a live worker are left to it.
+    done stay done, lines that failed are to be tried again, lines being
+    analysed by a live worker are left to it. :func:`.tasks.queue_sweep` queues them.
     """
     rules = load_ruleset(DEFAULT_RULESET)
     sweep, _created = Sweep.objects.get_or_create(
@@ -103,6 +105,7 @@ def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
         judged_by=judged_by(rules, current_judge()),
         defaults={"started_at": timezone.now()},
     )
+    waiting = []
     for row in rows:
         item, created = SweepItem.objects.get_or_create(
             sweep=sweep, line=row.line, defaults=_fields(row)
@@ -112,9 +115,8 @@ def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
                 **_fields(row), state=JobState.QUEUED, error="", claimed_by="", claimed_at=None
             )
         if item.state in (JobState.QUEUED, JobState.FAILED):
-            _enqueue(item.pk)
-    requeue_stalled()
-    return sweep
+            waiting.append(item.pk)
+    return sweep, waiting
 
 
 def _fields(row: ManifestRow) -> dict[str, Any]:
@@ -125,13 +127,6 @@ def _fields(row: ManifestRow) -> dict[str, Any]:
         "path": str(row.path)[:1000],
         "policy_date": row.date,
     }
-
-
-def _enqueue(item_id: int) -> None:
-    """Put one line's job on the queue."""
-    from freedomcities.web.scorecards.tasks import analyse_sweep_item
-
-    analyse_sweep_item(item_id)
 
 
 def sweep_counts(sweep: Sweep) -> SweepCounts:
@@ -158,11 +153,6 @@ def failures(sweep: Sweep) -> list[SweepItem]:
 # ---- the worker's side ----------------------------------------------------------------------
 
 
-def worker_id() -> str:
-    """This worker process, as a claim names it: host and process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def run_sweep_item(
     item_id: int,
     *,
@@ -175,7 +165,7 @@ def run_sweep_item(
     to list at the end of the sweep.
     """
     claimed = SweepItem.objects.filter(pk=item_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, claimed_by=worker_id(), claimed_at=timezone.now()
+        state=JobState.RUNNING, claimed_by=worker_name(), claimed_at=timezone.now()
     )
     if not claimed:
         return  # done already, or another worker has it
@@ -277,13 +267,13 @@ def _kind(name: str) -> str:
     return AgencyKind.POLICE
 
 
-def requeue_stalled(lease: datetime.timedelta = LEASE) -> int:
-    """Put back on the queue the lines whose worker is gone; return how many.
+def release_stalled(lease: datetime.timedelta = LEASE) -> list[int]:
+    """Mark as waiting again the lines whose worker is gone; return them, to queue again.
 
     A claim by a process of this host that no longer runs is lost at once;
     a claim from another host is taken as lost once older than ``lease``.
     """
-    host, now, count = socket.gethostname(), timezone.now(), 0
+    host, now, released = socket.gethostname(), timezone.now(), []
     for item in SweepItem.objects.filter(state=JobState.RUNNING).only("claimed_by", "claimed_at"):
         if not _lost(item, host, now - lease):
             continue
@@ -292,29 +282,8 @@ def requeue_stalled(lease: datetime.timedelta = LEASE) -> int:
         ).update(state=JobState.QUEUED, claimed_by="", claimed_at=None)
         if moved:
             log.warning("requeued sweep line %s: worker %s is gone", item.pk, item.claimed_by)
-            _enqueue(item.pk)
-            count += 1
-    return count
-
-
-def requeue_unqueued(sweep: Sweep) -> int:
-    """Queue again the sweep's waiting lines when the queue itself is empty; return how many.
-
-    Lines wait in the database and their jobs in the queue. If the queue lost
-    its jobs (Redis restarted without saving, or emptied by hand) while no line
-    is being analysed, the lines would wait for ever: their jobs are put back.
-    A job put back twice does no harm: the second finds its line claimed.
-    """
-    from django.conf import settings
-
-    if settings.HUEY.pending_count() or sweep.items.filter(state=JobState.RUNNING).exists():
-        return 0
-    waiting = list(sweep.items.filter(state=JobState.QUEUED).values_list("pk", flat=True))
-    for item_id in waiting:
-        _enqueue(item_id)
-    if waiting:
-        log.warning("the queue had lost %s waiting sweep lines; queued them again", len(waiting))
-    return len(waiting)
+            released.append(item.pk)
+    return released
 
 
 def _lost(item: SweepItem, host: str, before: datetime.datetime) -> bool:
