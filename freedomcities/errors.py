@@ -13,7 +13,7 @@ what happened, why, and what to do next. The hierarchy::
     │   └── OCRUnavailable     scanned pages, but no OCR engine is installed
     ├── RulesetError           a ruleset data file with a mistake in it
     ├── ReportError            a report that cannot be made or written
-    ├── ContractError          stored scorecard JSON that is damaged or from a newer version
+    ├── ContractError          stored scorecard data that is damaged, newer, or not yet converted
     ├── CorpusError            a labelled corpus that does not follow its format
     ├── SettingError           an environment setting with a value that cannot be used
     ├── ManifestError          a sweep's list of agencies that cannot be read
@@ -95,7 +95,7 @@ class ReportError(FreedomCitiesError):
 
 
 class ContractError(FreedomCitiesError):
-    """Stored scorecard JSON cannot be read back: damaged, incomplete, or of a newer schema."""
+    """Stored scorecard data cannot be read: damaged, incomplete, of a newer schema, or older."""
 
 
 class SeedError(FreedomCitiesError):
