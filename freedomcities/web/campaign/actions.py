@@ -9,8 +9,7 @@ change in :class:`~freedomcities.web.campaign.models.Change` (who, when, what).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -23,13 +22,13 @@ from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.agenda import draft_agenda
 from freedomcities.web.campaign.changes import record_change
+from freedomcities.web.campaign.inputs import AnswerIn, OutcomeIn, PlanIn, PlanPatch, PromiseIn
 from freedomcities.web.campaign.models import (
     Answer,
     Friendliness,
     Group,
     GroupMember,
     GroupRole,
-    InPlace,
     Meeting,
     MeetingStatus,
     Membership,
@@ -326,24 +325,27 @@ def update_official(
 # Meetings -------------------------------------------------------------------------------------
 
 
-def _check_plan(
-    group: Group,
-    jurisdiction: Jurisdiction,
-    requested_on: datetime.date,
-    starts_at: datetime.datetime | None,
-    people: Sequence[User | None],
-    officials: Iterable[Person],
-) -> None:
-    """Refuse dates in the wrong order, people outside the group, officials from elsewhere."""
+def _check_people(group: Group, plan: PlanPatch) -> None:
+    """Refuse officials that do not exist, and people outside the group."""
+    officials = set(plan.officials or ())
+    missing = officials - set(Person.objects.filter(pk__in=officials).values_list("pk", flat=True))
+    if missing:
+        raise ActionError(_("No official has the id %(id)s.") % {"id": min(missing)})
+    members = set(GroupMember.objects.filter(group=group).values_list("user_id", flat=True))
+    people = [*(plan.attendees or ()), plan.spokesperson, plan.note_taker]
+    if any(pk is not None and pk not in members for pk in people):
+        raise ActionError(_("Attendees, the spokesperson and the note taker must be in the group."))
+
+
+def _check_plan(jurisdiction: Jurisdiction, plan: PlanPatch) -> None:
+    """Refuse dates in the wrong order and officials from elsewhere."""
+    requested_on = plan.requested_on or timezone.localdate()
     if requested_on > timezone.localdate():
         raise ActionError(_("The request date cannot be in the future."))
-    if starts_at is not None and timezone.localdate(starts_at) < requested_on:
+    if plan.starts_at is not None and timezone.localdate(plan.starts_at) < requested_on:
         raise ActionError(_("The meeting cannot start before it was requested."))
-    members = set(GroupMember.objects.filter(group=group).values_list("user_id", flat=True))
-    if any(person is not None and person.pk not in members for person in people):
-        raise ActionError(_("Attendees, the spokesperson and the note taker must be in the group."))
     here = set(officials_of(jurisdiction).values_list("pk", flat=True))
-    if any(official.pk not in here for official in officials):
+    if any(official not in here for official in plan.officials or ()):
         raise ActionError(
             _("Choose officials listed for %(place)s; add them there first.")
             % {"place": jurisdiction}
@@ -357,26 +359,16 @@ def _campaigns_in(group: Group, jurisdiction: Jurisdiction) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class MeetingPlan:
-    """What a group plans for a meeting; the form and the API fill one in."""
+def plan_meeting(group: Group, plan: PlanIn, *, by: User) -> Meeting:
+    """Record a meeting request (or a scheduled meeting), with an agenda drafted if none given.
 
-    requested_on: datetime.date
-    request_note: str = ""
-    officials: Sequence[Person] = ()
-    starts_at: datetime.datetime | None = None
-    place: str = ""
-    attendees: Sequence[User] = ()
-    spokesperson: User | None = None
-    note_taker: User | None = None
-    agenda: str | None = None
-    status: str = MeetingStatus.REQUESTED
-
-
-def plan_meeting(
-    group: Group, jurisdiction: Jurisdiction, plan: MeetingPlan, *, by: User
-) -> Meeting:
-    """Record a meeting request (or a scheduled meeting), with an agenda drafted if none given."""
+    The page's form and the API both send a :class:`~.inputs.PlanIn`: officials
+    and people by id, in the place named by its ``jurisdiction``.
+    """
+    jurisdiction = Jurisdiction.objects.filter(ocd_id=plan.jurisdiction).first()
+    if jurisdiction is None:
+        raise ActionError(_("No jurisdiction has the id %(id)s.") % {"id": plan.jurisdiction})
+    _check_people(group, plan)
     _member(by, group)
     if not _campaigns_in(group, jurisdiction):
         raise ActionError(
@@ -384,14 +376,7 @@ def plan_meeting(
             % {"place": jurisdiction}
         )
     status = _plan_status(plan)
-    _check_plan(
-        group,
-        jurisdiction,
-        plan.requested_on,
-        plan.starts_at,
-        [*plan.attendees, plan.spokesperson, plan.note_taker],
-        plan.officials,
-    )
+    _check_plan(jurisdiction, plan)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             group=group,
@@ -401,52 +386,73 @@ def plan_meeting(
             agenda=draft_agenda(jurisdiction) if plan.agenda is None else plan.agenda,
             **_plan_fields(plan),
         )
-        meeting.officials.set(plan.officials)
-        meeting.attendees.set(plan.attendees)
+        meeting.officials.set(plan.officials or ())
+        meeting.attendees.set(plan.attendees or ())
         record_change(by, group, "meeting", meeting.pk, "planned", status=status)
         advance_stage(jurisdiction, Stage.MEETING_REQUESTED, by=by, group=group)
     return meeting
 
 
-def _plan_status(plan: MeetingPlan) -> str:
+def _plan_status(plan: PlanPatch) -> str:
     """The plan's status: a request with a date becomes scheduled; a schedule needs a date."""
-    if plan.status not in PLAN_STATUSES:
+    status = plan.status or MeetingStatus.REQUESTED
+    if status not in PLAN_STATUSES:
         raise ActionError(_("Choose requested, no answer, refused or scheduled."))
-    if plan.status == MeetingStatus.REQUESTED and plan.starts_at is not None:
+    if status == MeetingStatus.REQUESTED and plan.starts_at is not None:
         return MeetingStatus.SCHEDULED
-    if plan.status == MeetingStatus.SCHEDULED and plan.starts_at is None:
+    if status == MeetingStatus.SCHEDULED and plan.starts_at is None:
         raise ActionError(_("Give the date and time of the scheduled meeting."))
-    return plan.status
+    return str(status)
 
 
-def _plan_fields(plan: MeetingPlan) -> dict[str, Any]:
-    """The meeting's own columns from a plan."""
+def _plan_fields(plan: PlanPatch) -> dict[str, Any]:
+    """The meeting's own columns from a whole plan."""
     return {
         "requested_on": plan.requested_on,
-        "request_note": plan.request_note.strip(),
+        "request_note": (plan.request_note or "").strip(),
         "starts_at": plan.starts_at,
-        "place": plan.place.strip(),
-        "spokesperson": plan.spokesperson,
-        "note_taker": plan.note_taker,
+        "place": (plan.place or "").strip(),
+        "spokesperson_id": plan.spokesperson,
+        "note_taker_id": plan.note_taker,
     }
 
 
-def update_meeting(meeting: Meeting, plan: MeetingPlan, *, by: User) -> Meeting:
-    """Change a meeting's plan: its status until it is held, people, date, place and agenda."""
+KEPT_ON_NULL = ("status", "requested_on", "request_note", "officials", "place", "attendees")
+"""Plan fields a null leaves as they are; a null date, spokesperson or note taker clears them."""
+
+
+def _laid_over(meeting: Meeting, changes: PlanPatch) -> PlanPatch:
+    """The meeting's whole plan with the fields sent in ``changes`` laid over it."""
+    current: dict[str, Any] = {
+        "status": meeting.status,
+        "requested_on": meeting.requested_on,
+        "request_note": meeting.request_note,
+        "officials": list(meeting.officials.values_list("pk", flat=True)),
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "attendees": list(meeting.attendees.values_list("pk", flat=True)),
+        "spokesperson": meeting.spokesperson_id,
+        "note_taker": meeting.note_taker_id,
+        "agenda": None,
+    }
+    sent = {key: getattr(changes, key) for key in changes.model_fields_set}
+    values = current | sent
+    for key in KEPT_ON_NULL:
+        values[key] = current[key] if values[key] is None else values[key]
+    return changes.model_copy(update=values)
+
+
+def update_meeting(meeting: Meeting, changes: PlanPatch, *, by: User) -> Meeting:
+    """Change a meeting's plan: only the fields sent change (its status only until it is held)."""
+    plan = _laid_over(meeting, changes)
+    _check_people(meeting.group, plan)
     _member(by, meeting.group)
     ensure_unlocked(meeting)
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.REPORTED):
         status = meeting.status
     else:
         status = _plan_status(plan)
-    _check_plan(
-        meeting.group,
-        meeting.jurisdiction,
-        plan.requested_on,
-        plan.starts_at,
-        [*plan.attendees, plan.spokesperson, plan.note_taker],
-        plan.officials,
-    )
+    _check_plan(meeting.jurisdiction, plan)
     before = meeting.status
     for key, value in _plan_fields(plan).items():
         setattr(meeting, key, value)
@@ -455,8 +461,8 @@ def update_meeting(meeting: Meeting, plan: MeetingPlan, *, by: User) -> Meeting:
         meeting.agenda = plan.agenda
     with transaction.atomic():
         meeting.save()
-        meeting.officials.set(plan.officials)
-        meeting.attendees.set(plan.attendees)
+        meeting.officials.set(plan.officials or ())
+        meeting.attendees.set(plan.attendees or ())
         record_change(
             by, meeting.group, "meeting", meeting.pk, "edited", before=before, after=status
         )
@@ -476,58 +482,18 @@ def redraft_agenda(meeting: Meeting, *, by: User) -> Meeting:
 # Outcomes -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerInput:
-    """One official's reply on one rule, as the note taker recorded it."""
-
-    person_id: int
-    rule_id: str
-    in_place: str = InPlace.UNKNOWN
-    support: str = Support.NOT_ASKED
-    note: str = ""
-
-    @property
-    def said_something(self) -> bool:
-        """Blank rows (don't know, not asked, no note) are not answers."""
-        return (
-            self.in_place != InPlace.UNKNOWN or self.support != Support.NOT_ASKED or bool(self.note)
-        )
-
-
-@dataclass(frozen=True)
-class PromiseInput:
-    """A promise made at a meeting (by an official) or a next step the group took on."""
-
-    text: str
-    due_on: datetime.date
-    person_id: int | None = None
-    owner_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Everything the outcome form records about a held meeting."""
-
-    held_at: datetime.datetime
-    answers: Sequence[AnswerInput] = ()
-    promises: Sequence[PromiseInput] = ()
-    notes: str = ""
-    point_of_contact_id: int | None = None
-    next_meeting_on: datetime.date | None = None
-
-
-def record_outcome(meeting: Meeting, outcome: Outcome, *, by: User, revision: int) -> Meeting:
+def record_outcome(meeting: Meeting, outcome: OutcomeIn, *, by: User) -> Meeting:
     """Save what was said at a meeting; it becomes held and the stage moves on.
 
-    ``revision`` is the meeting's revision when the form was opened: a form
-    sent twice, or after someone else saved, is refused instead of undoing
+    ``outcome.revision`` is the meeting's revision when the form was opened: a
+    form sent twice, or after someone else saved, is refused instead of undoing
     their answers.
     """
     _member(by, meeting.group)
     ensure_unlocked(meeting)
     _check_outcome(meeting, outcome)
     with transaction.atomic():
-        _claim_revision(meeting, revision)
+        _claim_revision(meeting, outcome.revision)
         _save_answers(meeting, outcome.answers, by)
         _save_promises(meeting, outcome.promises, by)
         _save_meeting_outcome(meeting, outcome, by)
@@ -535,7 +501,7 @@ def record_outcome(meeting: Meeting, outcome: Outcome, *, by: User, revision: in
     return meeting
 
 
-def _check_outcome(meeting: Meeting, outcome: Outcome) -> None:
+def _check_outcome(meeting: Meeting, outcome: OutcomeIn) -> None:
     """Refuse unknown officials, unknown rules, odd answers and dates in the wrong order."""
     officials = set(meeting.officials.values_list("pk", flat=True))
     rule_ids = {rule.id for rule in dashboard.rules()}
@@ -547,54 +513,50 @@ def _check_outcome(meeting: Meeting, outcome: Outcome) -> None:
     seen: set[tuple[int, str]] = set()
     for answer in outcome.answers:
         _check_answer(answer, officials, rule_ids)
-        if (answer.person_id, answer.rule_id) in seen:
+        if (answer.official, answer.rule) in seen:
             raise ActionError(
-                _("Rule %(rule)s has two answers from the same official; keep one.")
-                % {"rule": answer.rule_id}
+                _("Rule %(rule)s for official %(id)s is answered twice; send it once.")
+                % {"rule": answer.rule, "id": answer.official}
             )
-        seen.add((answer.person_id, answer.rule_id))
+        seen.add((answer.official, answer.rule))
     for promise in outcome.promises:
         _check_promise(meeting.group, promise, held_on, officials)
     if (
-        outcome.point_of_contact_id is not None
-        and not officials_of(meeting.jurisdiction).filter(pk=outcome.point_of_contact_id).exists()
+        outcome.point_of_contact is not None
+        and not officials_of(meeting.jurisdiction).filter(pk=outcome.point_of_contact).exists()
     ):
         raise ActionError(_("Choose the point of contact among the officials listed here."))
     if outcome.next_meeting_on is not None and outcome.next_meeting_on < held_on:
         raise ActionError(_("The next meeting must come after this one."))
 
 
-def _check_answer(answer: AnswerInput, officials: set[int], rule_ids: set[str]) -> None:
-    """One answer: an official at the meeting, a rule that exists, one of the choices."""
-    if answer.person_id not in officials:
+def _check_answer(answer: AnswerIn, officials: set[int], rule_ids: set[str]) -> None:
+    """One answer: an official at the meeting, a rule that exists (its choices are typed)."""
+    if answer.official not in officials:
         raise ActionError(
             _("Official %(id)s was not at this meeting; add them to the meeting first.")
-            % {"id": answer.person_id}
+            % {"id": answer.official}
         )
-    if answer.rule_id not in rule_ids:
+    if answer.rule not in rule_ids:
         raise ActionError(
             _("There is no rule %(rule)s; the rules are %(rules)s.")
-            % {"rule": answer.rule_id, "rules": ", ".join(sorted(rule_ids, key=len))}
-        )
-    if answer.in_place not in InPlace.values or answer.support not in Support.values:
-        raise ActionError(
-            _("Choose one of the offered answers for rule %(rule)s.") % {"rule": answer.rule_id}
+            % {"rule": answer.rule, "rules": ", ".join(sorted(rule_ids, key=len))}
         )
 
 
 def _check_promise(
-    group: Group, promise: PromiseInput, held_on: datetime.date, officials: set[int]
+    group: Group, promise: PromiseIn, held_on: datetime.date, officials: set[int]
 ) -> None:
     """One promise: some words, a due date after the meeting, an official there, a member owner."""
     if not promise.text.strip():
         raise ActionError(_("Say what was promised."))
     if promise.due_on < held_on:
         raise ActionError(_("A promise cannot be due before the meeting it was made at."))
-    if promise.person_id is not None and promise.person_id not in officials:
+    if promise.official is not None and promise.official not in officials:
         raise ActionError(_("The official who promised must be one of those at the meeting."))
     if (
-        promise.owner_id is not None
-        and not GroupMember.objects.filter(group=group, user_id=promise.owner_id).exists()
+        promise.owner is not None
+        and not GroupMember.objects.filter(group=group, user_id=promise.owner).exists()
     ):
         raise ActionError(_("The person following a promise up must be in the group."))
 
@@ -614,11 +576,11 @@ def _claim_revision(meeting: Meeting, revision: int) -> None:
     meeting.revision = revision + 1
 
 
-def _save_answers(meeting: Meeting, answers: Sequence[AnswerInput], by: User) -> None:
+def _save_answers(meeting: Meeting, answers: Sequence[AnswerIn], by: User) -> None:
     """Create, change or clear each answer, recording every change with its before and after."""
     existing = {(a.person_id, a.rule_id): a for a in meeting.answers.all()}
     for given in answers:
-        found = existing.get((given.person_id, given.rule_id))
+        found = existing.get((given.official, given.rule))
         if not given.said_something:
             if found is not None:
                 record_change(
@@ -626,12 +588,16 @@ def _save_answers(meeting: Meeting, answers: Sequence[AnswerInput], by: User) ->
                 )
                 found.delete()
             continue
-        values = {"in_place": given.in_place, "support": given.support, "note": given.note.strip()}
+        values = {
+            "in_place": given.in_place.value,
+            "support": given.support.value,
+            "note": given.note.strip(),
+        }
         if found is None:
             answer = Answer.objects.create(
                 meeting=meeting,
-                person_id=given.person_id,
-                rule_id=given.rule_id,
+                person_id=given.official,
+                rule_id=given.rule,
                 recorded_by=by,
                 **values,
             )
@@ -659,18 +625,18 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _save_promises(meeting: Meeting, promises: Sequence[PromiseInput], by: User) -> None:
+def _save_promises(meeting: Meeting, promises: Sequence[PromiseIn], by: User) -> None:
     """Keep each new promise, tied to the meeting."""
     for given in promises:
         _create_promise(meeting.group, given, by, meeting=meeting)
 
 
-def _save_meeting_outcome(meeting: Meeting, outcome: Outcome, by: User) -> None:
+def _save_meeting_outcome(meeting: Meeting, outcome: OutcomeIn, by: User) -> None:
     """The meeting becomes held, with its date, notes, contact and next date."""
     meeting.status = MeetingStatus.HELD
     meeting.starts_at = outcome.held_at
     meeting.notes = outcome.notes.strip()
-    meeting.point_of_contact_id = outcome.point_of_contact_id
+    meeting.point_of_contact_id = outcome.point_of_contact
     meeting.next_meeting_on = outcome.next_meeting_on
     meeting.save(
         update_fields=["status", "starts_at", "notes", "point_of_contact", "next_meeting_on"]
@@ -678,10 +644,10 @@ def _save_meeting_outcome(meeting: Meeting, outcome: Outcome, by: User) -> None:
     record_change(by, meeting.group, "meeting", meeting.pk, "held", answers=len(outcome.answers))
 
 
-def _advance_after_outcome(meeting: Meeting, outcome: Outcome, by: User) -> None:
+def _advance_after_outcome(meeting: Meeting, outcome: OutcomeIn, by: User) -> None:
     """Held means met; a "yes" or a promise from an official means commitments."""
     committed = any(a.support == Support.YES for a in outcome.answers) or any(
-        p.person_id is not None for p in outcome.promises
+        p.official is not None for p in outcome.promises
     )
     stage = Stage.COMMITMENTS if committed else Stage.MET
     advance_stage(meeting.jurisdiction, stage, by=by, group=meeting.group)
@@ -690,26 +656,26 @@ def _advance_after_outcome(meeting: Meeting, outcome: Outcome, by: User) -> None
 # Promises -------------------------------------------------------------------------------------
 
 
-def add_promise(group: Group, given: PromiseInput, *, by: User) -> Promise:
+def add_promise(group: Group, given: PromiseIn, *, by: User) -> Promise:
     """A next step or a promise made outside a meeting, with its owner and due date."""
     _member(by, group)
-    if given.person_id is not None and not Person.objects.filter(pk=given.person_id).exists():
+    if given.official is not None and not Person.objects.filter(pk=given.official).exists():
         raise ActionError(_("There is no such official; add them first."))
     if given.due_on < timezone.localdate():
         raise ActionError(_("A new promise cannot be due in the past; check the date."))
-    _check_promise(group, replace(given, person_id=None), given.due_on, set())
+    _check_promise(group, given.model_copy(update={"official": None}), given.due_on, set())
     return _create_promise(group, given, by)
 
 
 def _create_promise(
-    group: Group, given: PromiseInput, by: User, *, meeting: Meeting | None = None
+    group: Group, given: PromiseIn, by: User, *, meeting: Meeting | None = None
 ) -> Promise:
     """Save a checked promise and note who made it in the group's history."""
     promise = Promise.objects.create(
         group=group,
         meeting=meeting,
-        person_id=given.person_id,
-        owner_id=given.owner_id,
+        person_id=given.official,
+        owner_id=given.owner,
         text=given.text.strip(),
         due_on=given.due_on,
     )
@@ -721,7 +687,7 @@ def _create_promise(
         "made",
         text=promise.text,
         due_on=promise.due_on.isoformat(),
-        person=given.person_id,
+        person=given.official,
     )
     return promise
 

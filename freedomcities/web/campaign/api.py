@@ -34,59 +34,60 @@ from freedomcities.web.apitypes import WRITE_ERRORS, Message, Page, PageQuery, p
 from freedomcities.web.campaign import access, actions, drafts, language, reopen, tactics
 from freedomcities.web.campaign.actions import NotAllowed, StaleSubmission
 from freedomcities.web.campaign.api_schemas import (
-    AcceptIn,
     BoardQuery,
     ChangeOut,
     ChangeQuery,
-    DraftKind,
     DraftOut,
     DraftQuery,
     GroupId,
-    GroupIn,
     GroupOut,
     MeetingId,
     MeetingOut,
     MeetingQuery,
     MeetingSummary,
-    MemberIn,
     MemberOut,
-    OfficialIn,
     OfficialOut,
-    OfficialPatch,
-    OutcomeIn,
     PersonId,
-    PlaceIn,
     PlaceOut,
-    PlanIn,
-    PlanPatch,
     PositionOut,
     PromiseId,
-    PromiseIn,
     PromiseOut,
-    PromisePatch,
     PromiseQuery,
-    ReopenIn,
     ReopenRequestOut,
     ReportId,
-    ReportIn,
     ReportOut,
     ReportQuery,
-    ReturnIn,
-    StageIn,
     StageOut,
     StaleOutcome,
     SuggestionOut,
-    TextIn,
     WordingFlag,
     answer_out,
     official_out,
     stage_out,
 )
+from freedomcities.web.campaign.inputs import (
+    AcceptIn,
+    DraftKind,
+    GroupIn,
+    MemberIn,
+    OfficialIn,
+    OfficialPatch,
+    OutcomeIn,
+    PlaceIn,
+    PlanIn,
+    PlanPatch,
+    PromiseIn,
+    PromisePatch,
+    ReopenIn,
+    ReportIn,
+    ReturnIn,
+    StageIn,
+    TextIn,
+)
 from freedomcities.web.campaign.models import (
     Group,
     GroupMember,
     Meeting,
-    MeetingStatus,
     Person,
     Promise,
     ReopenRequest,
@@ -433,32 +434,6 @@ def list_meetings(request: HttpRequest, query: Query[MeetingQuery]) -> dict[str,
     return page(meetings.order_by("-requested_on", "-pk"), query)
 
 
-def _plan(group: Group, values: dict[str, Any]) -> actions.MeetingPlan:
-    """A meeting plan from ids: officials by id, people among the group's members."""
-    officials = list(Person.objects.filter(pk__in=values["officials"]))
-    missing = set(values["officials"]) - {person.pk for person in officials}
-    if missing:
-        raise HttpError(400, _("No official has the id %(id)s.") % {"id": min(missing)})
-    members = {user.pk: user for user in User.objects.filter(group_memberships__group=group)}
-    people = [*values["attendees"], values["spokesperson"], values["note_taker"]]
-    if any(pk is not None and pk not in members for pk in people):
-        raise HttpError(
-            400, _("Attendees, the spokesperson and the note taker must be in the group.")
-        )
-    return actions.MeetingPlan(
-        status=getattr(values["status"], "value", values["status"]) or MeetingStatus.REQUESTED,
-        requested_on=values["requested_on"],
-        request_note=values["request_note"] or "",
-        officials=officials,
-        starts_at=values["starts_at"],
-        place=values["place"] or "",
-        attendees=[members[pk] for pk in values["attendees"]],
-        spokesperson=members.get(values["spokesperson"]),
-        note_taker=members.get(values["note_taker"]),
-        agenda=values["agenda"],
-    )
-
-
 @_post("/groups/{group_id}/meetings", {201: MeetingOut})
 def plan_meeting(request: HttpRequest, group_id: GroupId, body: PlanIn) -> Reply[Meeting]:
     """Record a meeting request, or a scheduled meeting; the agenda is drafted if none is given.
@@ -468,11 +443,7 @@ def plan_meeting(request: HttpRequest, group_id: GroupId, body: PlanIn) -> Reply
     """
     user = _volunteer(request)
     group = _group(request, group_id)
-    place = _place(body.jurisdiction, 400)
-    values = body.dict(exclude={"jurisdiction"})
-    values |= {key: values[key] or [] for key in ("officials", "attendees")}
-    plan = _plan(group, values)
-    meeting = _act(lambda: actions.plan_meeting(group, place, plan, by=user))
+    meeting = _act(lambda: actions.plan_meeting(group, body, by=user))
     return Reply(201, meeting)
 
 
@@ -483,37 +454,12 @@ def get_meeting(request: HttpRequest, meeting_id: MeetingId) -> Meeting:
     return _meeting(request, meeting_id)
 
 
-def _current_plan(meeting: Meeting) -> dict[str, Any]:
-    """A meeting's plan as the patch's fields, to lay the changes over."""
-    return {
-        "status": meeting.status,
-        "requested_on": meeting.requested_on,
-        "request_note": meeting.request_note,
-        "officials": list(meeting.officials.values_list("pk", flat=True)),
-        "starts_at": meeting.starts_at,
-        "place": meeting.place,
-        "attendees": list(meeting.attendees.values_list("pk", flat=True)),
-        "spokesperson": meeting.spokesperson_id,
-        "note_taker": meeting.note_taker_id,
-        "agenda": None,
-    }
-
-
-KEPT_ON_NULL = ("status", "requested_on", "request_note", "officials", "place", "attendees")
-"""Plan fields a null leaves as they are; a null date, spokesperson or note taker clears them."""
-
-
 @_patch("/meetings/{meeting_id}", {200: MeetingOut})
 def update_meeting(request: HttpRequest, meeting_id: MeetingId, body: PlanPatch) -> Meeting:
     """Change a meeting's plan: only the fields sent change (status only until it is held)."""
     user = _volunteer(request)
     meeting = _meeting(request, meeting_id)
-    current = _current_plan(meeting)
-    values = current | body.dict(exclude_unset=True)
-    for key in KEPT_ON_NULL:
-        values[key] = current[key] if values[key] is None else values[key]
-    plan = _plan(meeting.group, values)
-    _act(lambda: actions.update_meeting(meeting, plan, by=user))
+    _act(lambda: actions.update_meeting(meeting, body, by=user))
     return _meeting(request, meeting_id)
 
 
@@ -523,34 +469,6 @@ def redraft_agenda(request: HttpRequest, meeting_id: MeetingId) -> Meeting:
     user = _volunteer(request)
     meeting = _meeting(request, meeting_id)
     return _act(lambda: actions.redraft_agenda(meeting, by=user))
-
-
-def _outcome(body: OutcomeIn) -> actions.Outcome:
-    """The outcome for the action; one answer per official and rule."""
-    seen: set[tuple[int, str]] = set()
-    for answer in body.answers:
-        key = (answer.official, answer.rule)
-        if key in seen:
-            raise HttpError(
-                400,
-                _("Rule %(rule)s for official %(id)s is answered twice; send it once.")
-                % {"rule": answer.rule, "id": answer.official},
-            )
-        seen.add(key)
-    return actions.Outcome(
-        held_at=body.held_at,
-        answers=[
-            actions.AnswerInput(a.official, a.rule, a.in_place.value, a.support.value, a.note)
-            for a in body.answers
-        ],
-        promises=[
-            actions.PromiseInput(p.text, p.due_on, person_id=p.official, owner_id=p.owner)
-            for p in body.promises
-        ],
-        notes=body.notes,
-        point_of_contact_id=body.point_of_contact,
-        next_meeting_on=body.next_meeting_on,
-    )
 
 
 @_post("/meetings/{meeting_id}/outcome", {200: MeetingOut, 409: StaleOutcome})
@@ -565,9 +483,8 @@ def record_outcome(
     """
     user = _volunteer(request)
     meeting = _meeting(request, meeting_id)
-    outcome = _outcome(body)
     try:
-        actions.record_outcome(meeting, outcome, by=user, revision=body.revision)
+        actions.record_outcome(meeting, body, by=user)
     except StaleSubmission as exc:
         revision = Meeting.objects.filter(pk=meeting.pk).values_list("revision", flat=True)[0]
         return Reply(409, {"detail": str(exc), "revision": revision})
@@ -664,10 +581,7 @@ def add_promise(request: HttpRequest, group_id: GroupId, body: PromiseIn) -> Rep
     """Add a next step, or a promise made outside a meeting, with its owner and due date."""
     user = _volunteer(request)
     group = _group(request, group_id)
-    given = actions.PromiseInput(
-        body.text, body.due_on, person_id=body.official, owner_id=body.owner
-    )
-    return Reply(201, _act(lambda: actions.add_promise(group, given, by=user)))
+    return Reply(201, _act(lambda: actions.add_promise(group, body, by=user)))
 
 
 @_private("/promises/{promise_id}", PromiseOut)

@@ -15,13 +15,14 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from freedomcities.web.campaign.actions import (
-    PLAN_STATUSES,
-    AnswerInput,
-    MeetingPlan,
-    Outcome,
-    PromiseInput,
-    officials_of,
+from freedomcities.web.campaign.actions import PLAN_STATUSES, officials_of
+from freedomcities.web.campaign.inputs import (
+    AnswerIn,
+    OutcomeIn,
+    PlanIn,
+    PlanPatch,
+    PromiseIn,
+    checked,
 )
 from freedomcities.web.campaign.models import (
     Friendliness,
@@ -247,6 +248,7 @@ class MeetingForm(forms.Form):
         self, *args: Any, group: Group, jurisdiction: Jurisdiction, held: bool = False, **kw: Any
     ) -> None:
         super().__init__(*args, **kw)
+        self.jurisdiction = jurisdiction
         members = members_of(group)
         for name in ("attendees", "spokesperson", "note_taker"):
             self.fields[name].queryset = members  # type: ignore[attr-defined]
@@ -257,21 +259,35 @@ class MeetingForm(forms.Form):
             statuses = [(s.value, s.label) for s in PLAN_STATUSES]
             self.fields["status"].choices = statuses  # type: ignore[attr-defined]
 
-    def plan(self) -> MeetingPlan:
-        """The plan for the actions."""
+    def plan(self) -> PlanIn:
+        """A new meeting's plan, in the place the form is for, as the API takes it.
+
+        Raises:
+            ActionError: a value the API would refuse too (a year out of range, say).
+        """
+        return checked(PlanIn, jurisdiction=self.jurisdiction.ocd_id, **self._values())
+
+    def changes(self) -> PlanPatch:
+        """Every field of the plan, to replace the meeting's (see :meth:`plan`)."""
+        return checked(PlanPatch, **self._values())
+
+    def _values(self) -> dict[str, Any]:
+        """The plan's fields by id; a held meeting's form has no status to send."""
         data = self.cleaned_data
-        return MeetingPlan(
-            status=data.get("status", MeetingStatus.REQUESTED),
-            requested_on=data["requested_on"],
-            request_note=data["request_note"],
-            officials=list(data["officials"]),
-            starts_at=data["starts_at"],
-            place=data["place"],
-            attendees=list(data["attendees"]),
-            spokesperson=data["spokesperson"],
-            note_taker=data["note_taker"],
-            agenda=data["agenda"],
-        )
+        values = {
+            "requested_on": data["requested_on"],
+            "request_note": data["request_note"],
+            "officials": [person.pk for person in data["officials"]],
+            "starts_at": data["starts_at"],
+            "place": data["place"],
+            "attendees": [user.pk for user in data["attendees"]],
+            "spokesperson": data["spokesperson"].pk if data["spokesperson"] else None,
+            "note_taker": data["note_taker"].pk if data["note_taker"] else None,
+            "agenda": data["agenda"],
+        }
+        if "status" in data:
+            values["status"] = data["status"]
+        return values
 
 
 class OutcomeForm(forms.Form):
@@ -377,38 +393,45 @@ class OutcomeForm(forms.Form):
             for row in range(PROMISE_ROWS)
         ]
 
-    def outcome(self) -> Outcome:
-        """The outcome for the actions, with any unexpected answer names left in."""
+    def outcome(self) -> OutcomeIn:
+        """The outcome for the actions, with any unexpected answer names left in.
+
+        Raises:
+            ActionError: a value the API would refuse too (a year out of range, say).
+        """
         data = self.cleaned_data
         poc = data["point_of_contact"]
-        return Outcome(
+        return checked(
+            OutcomeIn,
+            revision=data["revision"],
             held_at=data["held_at"],
             answers=self._answers(),
             promises=self._promises(),
             notes=data["notes"],
-            point_of_contact_id=poc.pk if poc else None,
+            point_of_contact=poc.pk if poc else None,
             next_meeting_on=data["next_meeting_on"],
         )
 
-    def _answers(self) -> list[AnswerInput]:
+    def _answers(self) -> list[AnswerIn]:
         """One answer per official and rule, offered or not."""
         keys = {(p, r) for name in self.data for _k, p, r in _answer_key(name)}
         keys |= {(str(p.pk), rule.id) for p in self.officials for rule in self.rules}
         return [self._answer(int(person), rule) for person, rule in sorted(keys)]
 
-    def _answer(self, person_id: int, rule_id: str) -> AnswerInput:
+    def _answer(self, person_id: int, rule_id: str) -> AnswerIn:
         """One answer from the cleaned fields, or from the raw data for names not offered."""
         key = f"{person_id}_{rule_id}"
         source = self.cleaned_data if f"in_place_{key}" in self.fields else self.data
-        return AnswerInput(
-            person_id=person_id,
-            rule_id=rule_id,
+        return checked(
+            AnswerIn,
+            official=person_id,
+            rule=rule_id,
             in_place=str(source.get(f"in_place_{key}") or InPlace.UNKNOWN),
             support=str(source.get(f"support_{key}") or Support.NOT_ASKED),
             note=str(source.get(f"note_{key}") or ""),
         )
 
-    def _promises(self) -> list[PromiseInput]:
+    def _promises(self) -> list[PromiseIn]:
         """The promise rows that were filled in."""
         data = self.cleaned_data
         promises = []
@@ -416,11 +439,12 @@ class OutcomeForm(forms.Form):
             if data.get(f"promise_text_{row}"):
                 owner = data.get(f"promise_owner_{row}")
                 promises.append(
-                    PromiseInput(
+                    checked(
+                        PromiseIn,
                         text=data[f"promise_text_{row}"],
                         due_on=data[f"promise_due_{row}"],
-                        person_id=data.get(f"promise_person_{row}"),
-                        owner_id=owner.pk if owner else None,
+                        official=data.get(f"promise_person_{row}"),
+                        owner=owner.pk if owner else None,
                     )
                 )
         return promises
@@ -455,14 +479,15 @@ class PromiseForm(forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["owner"].queryset = members_of(group)  # type: ignore[attr-defined]
 
-    def promise(self) -> PromiseInput:
-        """The promise for the actions."""
+    def promise(self) -> PromiseIn:
+        """The promise for the actions (see :meth:`OutcomeForm.outcome` for what it raises)."""
         data = self.cleaned_data
-        return PromiseInput(
+        return checked(
+            PromiseIn,
             text=data["text"],
             due_on=data["due_on"],
-            person_id=data["person"].pk if data["person"] else None,
-            owner_id=data["owner"].pk if data["owner"] else None,
+            official=data["person"].pk if data["person"] else None,
+            owner=data["owner"].pk if data["owner"] else None,
         )
 
 

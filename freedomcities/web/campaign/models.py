@@ -27,6 +27,24 @@ from freedomcities.web.jurisdictions.models import Agency, Jurisdiction
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+
+def someone(
+    *, blank: bool = False, related_name: str = "+", help_text: StrOrPromise = ""
+) -> models.ForeignKey[User | None, User | None]:
+    """A person who did something here; the row stays, emptied, if their account is deleted.
+
+    ``related_name="+"``: a user has no list of the rows that name them, unless asked for.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        help_text=help_text,
+    )
 
 
 class Group(models.Model):
@@ -217,29 +235,15 @@ class Meeting(models.Model):
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="meetings_attended", blank=True
     )
-    spokesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note_taker = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    spokesperson = someone(blank=True)
+    note_taker = someone(blank=True)
     agenda = models.TextField(blank=True)
     notes = models.TextField(blank=True, help_text=_("Private to the group and affiliate staff"))
     point_of_contact = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     next_meeting_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = someone()
     created_at = models.DateTimeField(auto_now_add=True)
     revision = models.PositiveIntegerField(
         default=0, help_text=_("Bumped on each saved outcome, so a stale form is refused")
@@ -291,9 +295,7 @@ class Answer(models.Model):
     in_place = models.CharField(max_length=10, choices=InPlace.choices, default=InPlace.UNKNOWN)
     support = models.CharField(max_length=10, choices=Support.choices, default=Support.NOT_ASKED)
     note = models.CharField(max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = someone()
     recorded_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set when staff publish the official's position")
@@ -331,11 +333,8 @@ class Promise(models.Model):
         help_text=_("The official who promised; empty for the group's own next steps"),
     )
     text = models.CharField(max_length=500)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
+    owner = someone(
         blank=True,
-        on_delete=models.SET_NULL,
         related_name="promises_owned",
         help_text=_("The group member who follows it up"),
     )
@@ -368,17 +367,9 @@ class Report(models.Model):
     state = models.CharField(
         max_length=10, choices=ReportState.choices, default=ReportState.SUBMITTED
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    submitted_by = someone()
     submitted_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = someone(blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     staff_note = models.TextField(blank=True)
 
@@ -392,9 +383,7 @@ class Decided(models.Model):
     Abstract: each request keeps these columns in its own table.
     """
 
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by = someone(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -411,9 +400,7 @@ class ReopenRequest(Decided):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reopen_requests")
     reason = models.TextField(help_text=_("What the group needs to change, and why"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = someone()
     requested_at = models.DateTimeField(auto_now_add=True)
     granted = models.BooleanField(
         null=True, help_text=_("Empty while waiting; yes or no once staff decide")
@@ -427,9 +414,7 @@ class ReopenRequest(Decided):
 class Change(models.Model):
     """Who changed what, when: every edit of a position, promise or report is recorded."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    user = someone()
     at = models.DateTimeField(auto_now_add=True)
     group = models.ForeignKey(Group, null=True, on_delete=models.CASCADE, related_name="changes")
     subject = models.CharField(max_length=40, help_text=_("e.g. answer, report, promise"))
@@ -462,19 +447,11 @@ class Invitation(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     digest = models.CharField(max_length=64, unique=True)
     email = models.EmailField(blank=True, help_text=_("Whom it was e-mailed to, if anyone"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = someone()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    used_by = someone(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -367,7 +367,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             meeting = _attempt(
                 request,
                 form,
-                lambda: actions.plan_meeting(group, place, form.plan(), by=_user(request)),
+                lambda: actions.plan_meeting(group, form.plan(), by=_user(request)),
             )
             if meeting is not None:
                 messages.success(
@@ -431,7 +431,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             done = _attempt(
                 request,
                 form,
-                lambda: actions.update_meeting(meeting, form.plan(), by=_user(request)),
+                lambda: actions.update_meeting(meeting, form.changes(), by=_user(request)),
             )
             if done is not None:
                 messages.success(request, _("Saved."))
@@ -464,11 +464,8 @@ def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST or None, meeting=meeting, initial=_outcome_initial(meeting)
         )
         if request.method == "POST" and form.is_valid():
-            revision = form.cleaned_data["revision"]
             try:
-                actions.record_outcome(
-                    meeting, form.outcome(), by=_user(request), revision=revision
-                )
+                actions.record_outcome(meeting, form.outcome(), by=_user(request))
             except actions.StaleSubmission as exc:
                 messages.error(request, str(exc))
                 return redirect(meeting)

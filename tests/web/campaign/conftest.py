@@ -7,6 +7,7 @@ group; ``olga`` organizes it; ``otto`` is a volunteer of another group, in Tempe
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign import actions
-from freedomcities.web.campaign.actions import MeetingPlan, Outcome
+from freedomcities.web.campaign.inputs import AnswerIn, OutcomeIn, PlanIn
 from freedomcities.web.campaign.models import (
     Group,
     GroupMember,
@@ -125,33 +126,46 @@ def mayor(group: Group, organizer: User, mesa: Jurisdiction) -> Person:
     )
 
 
+def plan_for(jurisdiction: Jurisdiction, /, **values: Any) -> PlanIn:
+    """A meeting's plan in ``jurisdiction``, as the page and the API both send it to the action."""
+    return PlanIn(jurisdiction=jurisdiction.ocd_id, **values)
+
+
 @pytest.fixture
 def meeting(group: Group, mesa: Jurisdiction, chief: Person, volunteer: User) -> Meeting:
     """A meeting with the chief, asked for a week ago and scheduled for yesterday."""
-    plan = MeetingPlan(
+    plan = plan_for(
+        mesa,
         requested_on=days_ago(7),
         request_note="E-mailed the chief's office.",
-        officials=[chief],
+        officials=[chief.pk],
         starts_at=hours_ago(26),
         place="Mesa police headquarters",
-        attendees=[volunteer],
-        note_taker=volunteer,
+        attendees=[volunteer.pk],
+        note_taker=volunteer.pk,
     )
-    return actions.plan_meeting(group, mesa, plan, by=volunteer)
+    return actions.plan_meeting(group, plan, by=volunteer)
 
 
 @pytest.fixture
 def held_meeting(meeting: Meeting, chief: Person, volunteer: User) -> Meeting:
     """The meeting, held: the chief says rule 5 is in practice only and is evasive on rule 1."""
-    outcome = Outcome(
+    outcome = OutcomeIn(
+        revision=meeting.revision,
         held_at=hours_ago(26),
         answers=[
-            actions.AnswerInput(chief.pk, "1", "no", "evasive"),
-            actions.AnswerInput(chief.pk, "5", "practice", "yes", "Will put it in writing"),
+            AnswerIn(official=chief.pk, rule="1", in_place="no", support="evasive"),
+            AnswerIn(
+                official=chief.pk,
+                rule="5",
+                in_place="practice",
+                support="yes",
+                note="Will put it in writing",
+            ),
         ],
         notes="Private: the aide was hostile.",
     )
-    return actions.record_outcome(meeting, outcome, by=volunteer, revision=meeting.revision)
+    return actions.record_outcome(meeting, outcome, by=volunteer)
 
 
 @pytest.fixture

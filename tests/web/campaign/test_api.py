@@ -30,7 +30,7 @@ from freedomcities.web.campaign.models import (
 )
 from freedomcities.web.jurisdictions.models import Jurisdiction
 from freedomcities.web.scorecards.models import PolicyVersion
-from tests.web.campaign.conftest import MESA, days_ago, hours_ago
+from tests.web.campaign.conftest import MESA, days_ago, hours_ago, plan_for
 from tests.web.conftest import make_user
 
 API = "/api/campaign"
@@ -510,8 +510,7 @@ def test_an_earlier_answer_stays_in_the_history(
 ) -> None:
     later = actions.plan_meeting(
         group,
-        held_meeting.jurisdiction,
-        actions.MeetingPlan(requested_on=days_ago(1), officials=[chief]),
+        plan_for(held_meeting.jurisdiction, requested_on=days_ago(1), officials=[chief.pk]),
         by=volunteer,
     )
     body = {
