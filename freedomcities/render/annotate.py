@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 from freedomcities.errors import ReportError
 from freedomcities.models import Scorecard, Stance
-from freedomcities.render import labels
+from freedomcities.render.words import labels
 from freedomcities.rules import DEFAULT_LANGUAGE, Ruleset, load_ruleset
 from freedomcities.score import in_language, place_of, state_of
 

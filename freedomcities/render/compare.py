@@ -22,15 +22,15 @@ from rich.text import Text
 
 from freedomcities.compare import Comparison, Run, SectionChange, StatusMove
 from freedomcities.models import Finding, Scorecard, Section
-from freedomcities.render import (
+from freedomcities.render.html import _badge, _document_name, _e, page
+from freedomcities.render.terminal import INDENT
+from freedomcities.render.words import (
     COLOURS,
     DEFAULT_LANGUAGE,
     labels,
     status_text,
     where_text,
 )
-from freedomcities.render.html import _badge, _document_name, _e, page
-from freedomcities.render.terminal import INDENT
 from freedomcities.sentences import normalize_space
 
 CONTEXT_WORDS = 12  # unchanged words kept on each side of an edit

@@ -30,7 +30,9 @@ from docx.shared import Inches, Pt
 from docx.text.paragraph import Paragraph
 
 from freedomcities.models import Document, Scorecard, Section, Stance
-from freedomcities.render import (
+from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
+from freedomcities.render.files import write_file
+from freedomcities.render.words import (
     SYMBOLS,
     labels,
     reviewed_text,
@@ -39,8 +41,6 @@ from freedomcities.render import (
     title_text,
     where_text,
 )
-from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
-from freedomcities.render.files import write_file
 
 AUTHOR = "freedomcities"
 """The author of every tracked change and comment, so staff can tell them apart."""

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import PurePath
 
 from freedomcities.models import STATUSES, Finding, Flag, RuleResult, Scorecard
-from freedomcities.render import (
+from freedomcities.render.words import (
     DEFAULT_LANGUAGE,
     SYMBOLS,
     confidence_text,

@@ -12,10 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 from freedomcities.models import Scorecard
-from freedomcities.render import COMPARE, DEFAULT_LANGUAGE, Renderer
 from freedomcities.render.annotate import KINDS, Kind, PolicyMarkup, build_report
+from freedomcities.render.words import DEFAULT_LANGUAGE
 from freedomcities.rules import Ruleset
 from freedomcities.score import in_language
+
+# What a renderer draws on: the scorecard (or a comparison of two) and the ruleset whose
+# language the words take (None: English, and for reports the ruleset loaded by id).
+Renderer = Callable[[Any, "Ruleset | None"], str | bytes]
+SCORECARD_FORMATS = ("text", "json", "html")
+REPORT_FORMATS = ("html", "docx", "pdf")
+COMPARE = "compare"
 
 
 def _language(ruleset: Ruleset | None) -> str:

@@ -20,7 +20,6 @@ from datetime import date
 from typing import TypeVar
 
 from freedomcities.models import Scorecard, Section, Stance
-from freedomcities.render import SYMBOLS, footer_text, labels, summary_text, where_text
 from freedomcities.render.annotate import Edit, Highlight, Kind, PolicyMarkup, check_kind
 from freedomcities.render.html import (
     _badge,
@@ -30,6 +29,7 @@ from freedomcities.render.html import (
     _rules_table,
     page,
 )
+from freedomcities.render.words import SYMBOLS, footer_text, labels, summary_text, where_text
 
 _SPACE = re.compile(r"\s+")
 _T = TypeVar("_T")

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from freedomcities.evaluate import Evaluation
 from freedomcities.models import STATUSES, Finding, Flag, RuleResult, Scorecard
-from freedomcities.render import (
+from freedomcities.render.words import (
     COLOURS,
     DEFAULT_LANGUAGE,
     SYMBOLS,

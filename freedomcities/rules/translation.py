@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from freedomcities.errors import RulesetError
-from freedomcities.rules import Rule, Ruleset, _build_flag, ruleset_languages
+from freedomcities.rules.ruleset import DEFAULT_LANGUAGE, Rule, Ruleset, build_flag
 
 _RULE_FIELDS = ("name", "text", "reason")
 
@@ -29,6 +29,12 @@ _RULE_FIELDS = ("name", "text", "reason")
 def translation_path(ruleset_path: Path, language: str) -> Path:
     """Where the translation of a ruleset file into ``language`` lives."""
     return ruleset_path.with_name(f"{ruleset_path.stem}.{language}.toml")
+
+
+def languages_beside(ruleset_path: Path) -> list[str]:
+    """The languages a ruleset file can be read in: English, then each translation beside it."""
+    found = ruleset_path.parent.glob(f"{ruleset_path.stem}.*.toml")
+    return [DEFAULT_LANGUAGE, *sorted(p.suffixes[-2][1:] for p in found)]
 
 
 def translate_ruleset(english: Ruleset, ruleset_path: Path, language: str) -> Ruleset:
@@ -42,7 +48,7 @@ def translate_ruleset(english: Ruleset, ruleset_path: Path, language: str) -> Ru
     """
     path = translation_path(ruleset_path, language)
     if not path.is_file():
-        known = ", ".join(ruleset_languages(ruleset_path))
+        known = ", ".join(languages_beside(ruleset_path))
         raise RulesetError(
             f"The ruleset {english.id!r} has no {language!r} translation; "
             f"its languages are: {known}."
@@ -124,6 +130,6 @@ def _translated_flags(english: Ruleset, data: dict[str, Any], where: str) -> tup
         for flag in english.flags
     )
     extra = tuple(
-        _build_flag(raw, f"{where}, flag #{i + 1}") for i, raw in enumerate(data.get("flags", []))
+        build_flag(raw, f"{where}, flag #{i + 1}") for i, raw in enumerate(data.get("flags", []))
     )
     return translated + extra
