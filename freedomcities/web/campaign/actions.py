@@ -22,10 +22,17 @@ from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.agenda import draft_agenda
 from freedomcities.web.campaign.changes import record_change
-from freedomcities.web.campaign.inputs import AnswerIn, OutcomeIn, PlanIn, PlanPatch, PromiseIn
+from freedomcities.web.campaign.inputs import (
+    AnswerIn,
+    OfficialIn,
+    OfficialPatch,
+    OutcomeIn,
+    PlanIn,
+    PlanPatch,
+    PromiseIn,
+)
 from freedomcities.web.campaign.models import (
     Answer,
-    Friendliness,
     Group,
     GroupMember,
     GroupRole,
@@ -34,7 +41,6 @@ from freedomcities.web.campaign.models import (
     Membership,
     Person,
     Post,
-    PostRole,
     Promise,
     PromiseState,
     Report,
@@ -248,66 +254,61 @@ def officials_of(jurisdiction: Jurisdiction) -> QuerySet[Person]:
     )
 
 
-def add_official(
-    jurisdiction: Jurisdiction,
-    *,
-    by: User,
-    group: Group | None,
-    role: str,
-    label: str,
-    agency: Agency | None = None,
-    start_date: datetime.date | None = None,
-    **office: str,
-) -> Person:
+def add_official(jurisdiction: Jurisdiction, given: OfficialIn, *, by: User) -> Person:
     """List an official to press: a person holding a post in the jurisdiction (Popolo)."""
+    group = _listing_group(given.group, jurisdiction, by)
+    agency = Agency.objects.filter(pk=given.agency).first() if given.agency else None
+    if given.agency and agency is None:
+        raise ActionError(_("No agency has the id %(id)s.") % {"id": given.agency})
     _require(
         access.can_organize(by, group) if group else access.staff_for(by, jurisdiction.state),
         _("Only group organizers and affiliate staff can add officials."),
     )
-    office = _check_office(office)
-    if group is not None and group.state != jurisdiction.state:
-        raise ActionError(
-            _("%(group)s campaigns in %(state)s, not in %(place)s.")
-            % {"group": group, "state": group.state, "place": jurisdiction}
-        )
-    if role not in PostRole.values:
-        raise ActionError(_("Choose the official's office."))
+    office = _office(given)
     if agency is not None and agency.jurisdiction_id != jurisdiction.pk:
         raise ActionError(_("That agency is not in %(place)s.") % {"place": jurisdiction})
-    label = label.strip() or str(PostRole(role).label)
+    label = given.label.strip() or str(given.role.label)
     with transaction.atomic():
         person = Person.objects.create(added_by=group, **office)
         post, _created = Post.objects.get_or_create(
-            jurisdiction=jurisdiction, role=role, label=label, defaults={"agency": agency}
+            jurisdiction=jurisdiction, role=given.role, label=label, defaults={"agency": agency}
         )
-        Membership.objects.create(person=person, post=post, start_date=start_date)
+        Membership.objects.create(person=person, post=post, start_date=given.start_date)
         record_change(by, group, "person", person.pk, "added", post=str(post), **office)
     return person
 
 
-def _check_office(office: dict[str, str]) -> dict[str, str]:
-    """Office contacts, trimmed; a name is needed and friendliness must be one of the four."""
-    unknown = set(office) - set(OFFICE_FIELDS)
-    if unknown:
-        raise ActionError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    cleaned = {key: str(value).strip() for key, value in office.items()}
-    if "name" in cleaned and not cleaned["name"]:
-        raise ActionError(_("Give the official's name."))
-    friendliness = cleaned.get("friendliness", Friendliness.UNDECIDED)
-    if friendliness not in Friendliness.values:
-        raise ActionError(_("Choose ally, undecided, opposed or hostile."))
-    return cleaned
+def _listing_group(pk: int | None, jurisdiction: Jurisdiction, by: User) -> Group | None:
+    """The group that lists a new official: one the person can see, in the same state."""
+    if pk is None:
+        return None
+    group = Group.objects.filter(pk=pk).first()
+    if group is None or not access.can_see_group(by, group):
+        raise ActionError(_("No group you can see has the id %(id)s.") % {"id": pk})
+    if group.state != jurisdiction.state:
+        raise ActionError(
+            _("%(group)s campaigns in %(state)s; list officials there.")
+            % {"group": group.name, "state": group.state}
+        )
+    return group
 
 
-def update_official(
-    person: Person, *, by: User, left_office_on: datetime.date | None = None, **office: str
-) -> Person:
-    """Change an official's contacts or friendliness, or record that they left office."""
+def _office(given: OfficialIn | OfficialPatch) -> dict[str, str]:
+    """The contacts to store, trimmed: all of a new official's, or those a change sent."""
+    new = isinstance(given, OfficialIn)
+    keys = [key for key in OFFICE_FIELDS if new or key in given.model_fields_set]
+    values = {key: getattr(given, key) for key in keys}
+    return {k: str(getattr(v, "value", v)).strip() for k, v in values.items() if v is not None}
+
+
+def update_official(person: Person, changes: OfficialPatch, *, by: User) -> Person:
+    """Change an official's contacts or friendliness (the fields sent), or record they left."""
     _require(
         access.can_edit_person(by, person),
         _("Only organizers of the group that added this official, and staff, can edit them."),
     )
-    office = _check_office(office)
+    office = _office(changes)
+    left_office_on = changes.left_office_on
     before = {key: getattr(person, key) for key in office}
     for key, value in office.items():
         setattr(person, key, value)

@@ -97,7 +97,7 @@ from freedomcities.web.campaign.models import (
 from freedomcities.web.campaign.reopen import MeetingLocked
 from freedomcities.web.errors import ActionError
 from freedomcities.web.jurisdictions.api import PlaceId
-from freedomcities.web.jurisdictions.models import Agency, Jurisdiction, Stage
+from freedomcities.web.jurisdictions.models import Jurisdiction, Stage
 from freedomcities.web.responses import shared
 from freedomcities.web.scorecards import dashboard
 
@@ -316,30 +316,7 @@ def add_official(request: HttpRequest, ocd_id: PlaceId, body: OfficialIn) -> Rep
     """List an official to press (the group's organizers, or staff)."""
     user = _volunteer(request)
     place = _place(ocd_id)
-    group = _group(request, body.group, 400) if body.group else None
-    if group is not None and group.state != place.state:  # the page offers only these groups
-        raise HttpError(
-            400,
-            _("%(group)s campaigns in %(state)s; list officials there.")
-            % {"group": group.name, "state": group.state},
-        )
-    agency = Agency.objects.filter(pk=body.agency).first() if body.agency else None
-    if body.agency and agency is None:
-        raise HttpError(400, _("No agency has the id %(id)s.") % {"id": body.agency})
-    office = body.dict(include={"name", "email", "phone", "office_address", "url"})
-    person = _act(
-        lambda: actions.add_official(
-            place,
-            by=user,
-            group=group,
-            role=body.role.value,
-            label=body.label,
-            agency=agency,
-            start_date=body.start_date,
-            friendliness=body.friendliness.value,
-            **office,
-        )
-    )
+    person = _act(lambda: actions.add_official(place, body, by=user))
     return Reply(201, official_out(person, user))
 
 
@@ -356,14 +333,7 @@ def update_official(
     """Change an official's contacts or friendliness, or record that they left office."""
     user = _volunteer(request)
     person = _person(person_id)
-    changes = body.dict(exclude_unset=True, exclude={"left_office_on"})
-    office: dict[str, str] = {
-        key: str(getattr(value, "value", value))
-        for key, value in changes.items()
-        if value is not None
-    }
-    left = body.left_office_on
-    _act(lambda: actions.update_official(person, by=user, left_office_on=left, **office))
+    _act(lambda: actions.update_official(person, body, by=user))
     return official_out(person, user)
 
 

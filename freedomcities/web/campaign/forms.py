@@ -15,9 +15,11 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from freedomcities.web.campaign.actions import PLAN_STATUSES, officials_of
+from freedomcities.web.campaign.actions import OFFICE_FIELDS, PLAN_STATUSES, officials_of
 from freedomcities.web.campaign.inputs import (
     AnswerIn,
+    OfficialIn,
+    OfficialPatch,
     OutcomeIn,
     PlanIn,
     PlanPatch,
@@ -155,11 +157,8 @@ class OfficeForm(forms.Form):
     )
 
     def office(self) -> dict[str, str]:
-        """The office contact fields, for the actions."""
-        return {
-            key: self.cleaned_data[key]
-            for key in ("name", "email", "phone", "office_address", "url", "friendliness")
-        }
+        """The office contact fields, as the input types name them."""
+        return {key: self.cleaned_data[key] for key in OFFICE_FIELDS}
 
 
 class OfficialForm(OfficeForm):
@@ -200,6 +199,23 @@ class OfficialForm(OfficeForm):
         campaigning = groups.filter(Q(jurisdictions=jurisdiction) | Q(home=jurisdiction)).first()
         group.initial = campaigning.pk if campaigning else None
 
+    def official(self) -> OfficialIn:
+        """The new official for the action, as the API takes it.
+
+        Raises:
+            ActionError: a value the API would refuse too.
+        """
+        data = self.cleaned_data
+        return checked(
+            OfficialIn,
+            **self.office(),
+            role=data["role"],
+            label=data["label"],
+            agency=data["agency"].pk if data["agency"] else None,
+            start_date=data["start_date"],
+            group=data["group"].pk if data["group"] else None,
+        )
+
 
 class OfficialEditForm(OfficeForm):
     """An official's contacts, friendliness, and the day they left office."""
@@ -210,6 +226,12 @@ class OfficialEditForm(OfficeForm):
         widget=DATE,
         help_text=_("Only if they no longer hold the office."),
     )
+
+    def changes(self) -> OfficialPatch:
+        """Every field, to replace the official's (see :meth:`OfficialForm.official`)."""
+        return checked(
+            OfficialPatch, **self.office(), left_office_on=self.cleaned_data["left_office_on"]
+        )
 
 
 class MeetingForm(forms.Form):

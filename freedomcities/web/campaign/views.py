@@ -280,20 +280,10 @@ def official_new(request: HttpRequest, ocd_id: str) -> HttpResponse:
     _deny_unless(staff or groups.exists(), _("Only group organizers and staff add officials."))
     form = forms.OfficialForm(request.POST or None, jurisdiction=place, groups=groups, staff=staff)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         person = _attempt(
             request,
             form,
-            lambda: actions.add_official(
-                place,
-                by=_user(request),
-                group=data["group"],
-                role=data["role"],
-                label=data["label"],
-                agency=data["agency"],
-                start_date=data["start_date"],
-                **form.office(),
-            ),
+            lambda: actions.add_official(place, form.official(), by=_user(request)),
         )
         if person is not None:
             messages.success(request, _("%(name)s is listed.") % {"name": person.name})
@@ -330,13 +320,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {key: getattr(person, key) for key in actions.OFFICE_FIELDS}
     form = forms.OfficialEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        left = form.cleaned_data["left_office_on"]
         done = _attempt(
             request,
             form,
-            lambda: actions.update_official(
-                person, by=_user(request), left_office_on=left, **form.office()
-            ),
+            lambda: actions.update_official(person, form.changes(), by=_user(request)),
         )
         if done is not None:
             messages.success(request, _("Saved."))

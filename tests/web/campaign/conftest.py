@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign import actions
-from freedomcities.web.campaign.inputs import AnswerIn, OutcomeIn, PlanIn
+from freedomcities.web.campaign.inputs import AnswerIn, OfficialIn, OutcomeIn, PlanIn
 from freedomcities.web.campaign.models import (
     Group,
     GroupMember,
@@ -101,14 +101,16 @@ def chief(group: Group, organizer: User, mesa: Jurisdiction) -> Person:
     """Mesa's police chief, listed by the group as undecided."""
     return actions.add_official(
         mesa,
+        OfficialIn(
+            group=group.pk,
+            role=PostRole.POLICE_CHIEF,
+            label="Chief of police",
+            name="Ramon Batista",
+            email="chief@mesa.example",
+            phone="480-555-0100",
+            friendliness="undecided",
+        ),
         by=organizer,
-        group=group,
-        role=PostRole.POLICE_CHIEF,
-        label="Chief of police",
-        name="Ramon Batista",
-        email="chief@mesa.example",
-        phone="480-555-0100",
-        friendliness="undecided",
     )
 
 
@@ -117,12 +119,14 @@ def mayor(group: Group, organizer: User, mesa: Jurisdiction) -> Person:
     """Mesa's mayor, listed by the group as an ally."""
     return actions.add_official(
         mesa,
+        OfficialIn(
+            group=group.pk,
+            role=PostRole.MAYOR,
+            label="Mayor",
+            name="John Giles",
+            friendliness="ally",
+        ),
         by=organizer,
-        group=group,
-        role=PostRole.MAYOR,
-        label="Mayor",
-        name="John Giles",
-        friendliness="ally",
     )
 
 

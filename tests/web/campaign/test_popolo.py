@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from freedomcities.web.campaign import actions
+from freedomcities.web.campaign.inputs import OfficialIn
 from freedomcities.web.campaign.models import Group, Person, PostRole
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction
 from tests.web.campaign.conftest import MESA, days_ago
@@ -73,18 +74,20 @@ def sheriff(group: Group, organizer: Any, mesa: Jurisdiction) -> Person:
     office = Agency.objects.create(jurisdiction=maricopa, kind="sheriff", name="Maricopa Sheriff")
     person = actions.add_official(
         maricopa,
+        OfficialIn(
+            group=group.pk,
+            role=PostRole.SHERIFF,
+            label="Sheriff",
+            name='José "Pepe" Núñez',
+            email="sheriff@maricopa.example",
+            phone="602-555-0100",
+            office_address="550 W Jackson St, Phoenix, AZ",
+            url="https://maricopa.example/sheriff",
+            friendliness="opposed",
+            agency=office.pk,
+            start_date=days_ago(400),
+        ),
         by=organizer,
-        group=group,
-        role=PostRole.SHERIFF,
-        label="Sheriff",
-        name='José "Pepe" Núñez',
-        email="sheriff@maricopa.example",
-        phone="602-555-0100",
-        office_address="550 W Jackson St, Phoenix, AZ",
-        url="https://maricopa.example/sheriff",
-        friendliness="opposed",
-        agency=office,
-        start_date=days_ago(400),
     )
     return person
 
