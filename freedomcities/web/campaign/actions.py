@@ -30,6 +30,7 @@ from freedomcities.web.campaign.inputs import (
     PlanIn,
     PlanPatch,
     PromiseIn,
+    PromisePatch,
 )
 from freedomcities.web.campaign.models import (
     Answer,
@@ -693,13 +694,11 @@ def _create_promise(
     return promise
 
 
-def update_promise(
-    promise: Promise, *, by: User, state: str, due_on: datetime.date | None = None
-) -> Promise:
+def update_promise(promise: Promise, changes: PromisePatch, *, by: User) -> Promise:
     """Mark a promise done, broken or dropped (or open again), or move its due date."""
     _member(by, promise.group)
-    if state not in PromiseState.values:
-        raise ActionError(_("Choose open, done, broken or dropped."))
+    state = changes.state.value if changes.state else promise.state
+    due_on = changes.due_on
     if (
         due_on is not None
         and promise.meeting

@@ -566,8 +566,7 @@ def update_promise(request: HttpRequest, promise_id: PromiseId, body: PromisePat
     """Mark a promise done, broken or dropped (or open again), or move its due date."""
     user = _volunteer(request)
     promise = _promise(request, promise_id)
-    state = body.state.value if body.state else promise.state
-    return _act(lambda: actions.update_promise(promise, by=user, state=state, due_on=body.due_on))
+    return _act(lambda: actions.update_promise(promise, body, by=user))
 
 
 # Next steps and drafts ---------------------------------------------------------------------

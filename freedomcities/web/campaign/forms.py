@@ -24,6 +24,7 @@ from freedomcities.web.campaign.inputs import (
     PlanIn,
     PlanPatch,
     PromiseIn,
+    PromisePatch,
     checked,
 )
 from freedomcities.web.campaign.models import (
@@ -518,6 +519,10 @@ class PromiseStateForm(forms.Form):
 
     state = forms.ChoiceField(label=_("State"), choices=PromiseState.choices)
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE)
+
+    def changes(self) -> PromisePatch:
+        """The change for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(PromisePatch, **self.cleaned_data)
 
 
 class ReportForm(forms.Form):

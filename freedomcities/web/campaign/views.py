@@ -234,13 +234,10 @@ def promise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={"state": promise.state, "due_on": promise.due_on}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         done = _attempt(
             request,
             form,
-            lambda: actions.update_promise(
-                promise, by=_user(request), state=data["state"], due_on=data["due_on"]
-            ),
+            lambda: actions.update_promise(promise, form.changes(), by=_user(request)),
         )
         if done is not None:
             messages.success(request, _("Saved."))
