@@ -601,7 +601,9 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
     assert f"4\tconflicts\t{HOLDING_CELLS}\n" in exported.read_text(encoding="utf-8")
 
     judge_file = tmp_path / "judge.npz"
-    result = _run("train", "--passages", str(exported), "--output", str(judge_file))
+    result = _run(
+        "train", "--passages", str(exported), "--epochs", "1", "--output", str(judge_file)
+    )
     assert result.exit_code == 0, result.output
 
     settings.JUDGE_PATH = str(judge_file)
@@ -625,7 +627,7 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
     # The override taught it: the same training without the exported file reads the
     # reviewer's passage as less of a conflict with rule 4.
     without = tmp_path / "without.npz"
-    assert _run("train", "--output", str(without)).exit_code == 0
+    assert _run("train", "--epochs", "1", "--output", str(without)).exit_code == 0
     passage = Passage(HOLDING_CELLS, 0, len(HOLDING_CELLS), None)
     taught, untaught = (
         load_judge(path)
