@@ -101,13 +101,8 @@ def group_new(request: HttpRequest) -> HttpResponse:
     """Start a local group; its creator is its first organizer."""
     form = forms.GroupForm(request.POST or None, initial={"state": request.GET.get("state", "")})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         group = _attempt(
-            request,
-            form,
-            lambda: actions.create_group(
-                _user(request), name=data["name"], state=data["state"], home=data["home_place"]
-            ),
+            request, form, lambda: actions.create_group(form.group(), by=_user(request))
         )
         if group is not None:
             messages.success(request, _("Your group is ready. Add its members next."))
@@ -160,18 +155,10 @@ def group_members(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _deny_unless(access.can_organize(request.user, group), _("Only organizers add members."))
         if form.is_valid():
-            data = form.cleaned_data
             member = _attempt(
                 request,
                 form,
-                lambda: actions.add_member(
-                    group,
-                    data["who"],
-                    role=data["role"],
-                    by=_user(request),
-                    phone=data["phone"],
-                    postal_code=data["postal_code"],
-                ),
+                lambda: actions.add_member(group, form.member(), by=_user(request)),
             )
             if member is not None:
                 messages.success(request, _("%(who)s is in the group.") % {"who": member.user})
@@ -198,8 +185,10 @@ def group_add_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.get("place", []):
             messages.error(request, str(error))
         return redirect(group)
-    place = form.cleaned_data["place"]
-    if _attempt(request, None, lambda: actions.add_campaign(group, place, by=_user(request))):
+    place = _attempt(
+        request, None, lambda: actions.add_campaign(group, form.campaign(), by=_user(request))
+    )
+    if place is not None:
         messages.success(request, _("The group now campaigns in %(place)s.") % {"place": place})
     return redirect(group)
 
@@ -495,9 +484,7 @@ def meeting_report(request: HttpRequest, pk: int) -> HttpResponse:
         sent = _attempt(
             request,
             form,
-            lambda: actions.submit_report(
-                meeting, by=_user(request), summary=form.cleaned_data["summary"]
-            ),
+            lambda: actions.submit_report(meeting, form.report(), by=_user(request)),
         )
         if sent is not None:
             messages.success(request, _("Sent to the affiliate. Here is a summary to share."))
@@ -573,20 +560,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review(request: HttpRequest, report: Report, form: forms.ReviewReportForm) -> bool:
     """Accept or return a report as staff decided; False, with the reason shown, if refused."""
-    data = form.cleaned_data
     user = _user(request)
-    if data["decision"] == "accept":
+    if form.cleaned_data["decision"] == "accept":
         done = _attempt(
-            request,
-            form,
-            lambda: actions.accept_report(
-                report, by=user, publish=data["publish"], note=data["note"]
-            ),
+            request, form, lambda: actions.accept_report(report, form.acceptance(), by=user)
         )
         message = _("Accepted.")
     else:
         done = _attempt(
-            request, form, lambda: actions.return_report(report, by=user, note=data["note"])
+            request, form, lambda: actions.return_report(report, form.question(), by=user)
         )
         message = _("Returned to the group with your note.")
     if done is not None:
@@ -744,7 +726,7 @@ def set_stage(request: HttpRequest, ocd_id: str) -> HttpResponse:
     elif _attempt(
         request,
         None,
-        lambda: actions.set_stage(place, form.cleaned_data["stage"], by=_user(request)),
+        lambda: actions.set_stage(place, form.change(), by=_user(request)),
     ):
         messages.success(request, _("Stage set: %(stage)s.") % {"stage": place.get_stage_display()})
     target = request.POST.get("next", "")
