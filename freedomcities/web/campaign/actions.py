@@ -1,6 +1,7 @@
 """What groups do in a campaign: groups, officials, meetings, outcomes, promises, report-backs.
 
-Views and the JSON API call these with plain values and the acting user, never a
+Views and the JSON API call these with the acting user and, for an operation with
+both a page and an API operation, the same input type from :mod:`.inputs`; never a
 request. Each action checks who may do it and what it was given, raises
 :class:`ActionError` with a message fit to show on the page, and records every
 change in :class:`~freedomcities.web.campaign.models.Change` (who, when, what).

@@ -1,8 +1,9 @@
-"""Forms for the campaign pages: they parse what people typed into the actions' plain values.
+"""Forms for the campaign pages: they parse what people typed into the actions' inputs.
 
-Checks that need the database (dates in order, people in the group, rules that
-exist) live in the actions, so the JSON API gets the same answers; a form only
-turns text into values and offers the right choices.
+A form turns text into values, offers the right choices, and builds the same
+input type the API takes (:mod:`.inputs`) with :func:`~.inputs.checked`. Checks
+that need the database (dates in order, people in the group, rules that exist)
+live in the actions, so the JSON API gets the same answers.
 """
 
 from __future__ import annotations

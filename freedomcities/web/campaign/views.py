@@ -30,7 +30,6 @@ from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access, actions, agenda, forms, joining
 from freedomcities.web.campaign.models import (
-    Answer,
     Group,
     Meeting,
     MeetingStatus,
@@ -112,7 +111,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
 
 def _group_campaigns(group: Group) -> list[dict[str, Any]]:
     """Each place the group campaigns in, with its officials and next meeting."""
-    places = Jurisdiction.objects.filter(pk__in=_place_ids(group)).order_by("name")
+    places = group.campaigns()
     upcoming = group.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
     return [
         {
@@ -122,12 +121,6 @@ def _group_campaigns(group: Group) -> list[dict[str, Any]]:
         }
         for place in places
     ]
-
-
-def _place_ids(group: Group) -> set[int]:
-    """The group's campaigns: its home and the places it added."""
-    ids = set(group.jurisdictions.values_list("pk", flat=True))
-    return ids | ({group.home_id} if group.home_id else set())
 
 
 @signed_in
@@ -325,7 +318,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan a meeting in one of the group's places, with an agenda drafted from its scorecards."""
     group = access.group_or_404(request, pk)
-    places = Jurisdiction.objects.filter(pk__in=_place_ids(group)).order_by("name")
+    places = group.campaigns()
     place = places.filter(ocd_id=request.GET.get("place", "")).first()
     if place is None:
         context = {"group": group, "places": places, "asked": request.GET.get("place", "")}
@@ -359,7 +352,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         answers = meeting.answers.select_related("person").order_by("person__name", "pk")
         context = {
             "meeting": meeting,
-            "answers": sorted(answers, key=_rule_order),
+            "answers": sorted(answers, key=agenda.rule_order),
             "promises": meeting.promises.select_related("person", "owner"),
             "report": Report.objects.filter(meeting=meeting).first(),
             "rules": {rule.id: rule for rule in dashboard.rules()},
@@ -367,13 +360,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reopen_requests": meeting.reopen_requests.select_related("requested_by", "decided_by"),
         }
         return render(request, "campaign/meeting.html", context)
-
-
-def _rule_order(answer: Answer) -> tuple[str, int]:
-    """Answers by official, then in the ruleset's order."""
-    order = [rule.id for rule in dashboard.rules()]
-    position = order.index(answer.rule_id) if answer.rule_id in order else len(order)
-    return (answer.person.name, position)
 
 
 @signed_in
@@ -496,7 +482,7 @@ def meeting_report(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_facts(meeting: Meeting) -> dict[str, Any]:
     """The structured part of a report: answers by official, promises, notes."""
     return {
-        "answers": sorted(meeting.answers.select_related("person"), key=_rule_order),
+        "answers": sorted(meeting.answers.select_related("person"), key=agenda.rule_order),
         "promises": meeting.promises.select_related("person", "owner"),
     }
 
