@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -158,6 +159,11 @@ class Message(Schema):
     """An error: what happened, why, and what to do next."""
 
     detail: str = Field(description="The message, fit to show a person.")
+
+
+def username(user: AbstractBaseUser | None) -> str | None:
+    """Who did something, as an answer names them: a username, or null once deleted."""
+    return user.get_username() if user else None
 
 
 ItemT = TypeVar("ItemT")

@@ -1,6 +1,7 @@
 """What groups do in a campaign: groups, officials, meetings, outcomes, promises, report-backs.
 
-Views and the JSON API call these with plain values and the acting user, never a
+Views and the JSON API call these with the acting user and, for an operation with
+both a page and an API operation, the same input type from :mod:`.inputs`; never a
 request. Each action checks who may do it and what it was given, raises
 :class:`ActionError` with a message fit to show on the page, and records every
 change in :class:`~freedomcities.web.campaign.models.Change` (who, when, what).
@@ -23,14 +24,21 @@ from freedomcities.web.campaign import access
 from freedomcities.web.campaign.agenda import draft_agenda
 from freedomcities.web.campaign.changes import record_change
 from freedomcities.web.campaign.inputs import (
+    AcceptIn,
     AnswerIn,
+    GroupIn,
+    MemberIn,
     OfficialIn,
     OfficialPatch,
     OutcomeIn,
+    PlaceIn,
     PlanIn,
     PlanPatch,
     PromiseIn,
     PromisePatch,
+    ReportIn,
+    ReturnIn,
+    StageIn,
 )
 from freedomcities.web.campaign.models import (
     Answer,
@@ -104,26 +112,32 @@ def _member(user: User, group: Group) -> None:
 # Groups ---------------------------------------------------------------------------------------
 
 
-def create_group(user: User, *, name: str, state: str, home: Jurisdiction | None = None) -> Group:
+def create_group(given: GroupIn, *, by: User) -> Group:
     """Start a local group; its creator becomes its first organizer."""
+    home = _jurisdiction(given.home) if given.home else None
     _require(
-        has_role(user, Role.ORGANIZER),
+        has_role(by, Role.ORGANIZER),
         _("Starting a group needs the group organizer role; ask your affiliate's staff."),
     )
-    name, state = name.strip(), state.strip().upper()
-    if not name:
-        raise ActionError(_("Give the group a name."))
-    if not Jurisdiction.objects.filter(kind=Kind.STATE, state=state).exists():
+    if not Jurisdiction.objects.filter(kind=Kind.STATE, state=given.state).exists():
         raise ActionError(_("Choose the state your group is in."))
-    if home is not None and home.state != state:
-        raise ActionError(_("The group's home must be in %(state)s.") % {"state": state})
+    if home is not None and home.state != given.state:
+        raise ActionError(_("The group's home must be in %(state)s.") % {"state": given.state})
     with transaction.atomic():
-        group = Group.objects.create(name=name, state=state, home=home)
-        GroupMember.objects.create(group=group, user=user, role=GroupRole.ORGANIZER)
-        record_change(user, group, "group", group.pk, "created", name=name, state=state)
+        group = Group.objects.create(name=given.name, state=given.state, home=home)
+        GroupMember.objects.create(group=group, user=by, role=GroupRole.ORGANIZER)
+        record_change(by, group, "group", group.pk, "created", name=given.name, state=given.state)
         if home is not None:
-            add_campaign(group, home, by=user)
+            _start_campaign(group, home, by)
     return group
+
+
+def _jurisdiction(ocd_id: str) -> Jurisdiction:
+    """A city, county or state by its ocd_id, refused with the id when there is none."""
+    found = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
+    if found is None:
+        raise ActionError(_("No jurisdiction has the id %(id)s.") % {"id": ocd_id})
+    return found
 
 
 def find_user(identifier: str) -> User:
@@ -145,24 +159,15 @@ def find_user(identifier: str) -> User:
     return found[0]
 
 
-def add_member(
-    group: Group,
-    identifier: str,
-    *,
-    role: str,
-    by: User,
-    phone: str = "",
-    postal_code: str = "",
-) -> GroupMember:
+def add_member(group: Group, given: MemberIn, *, by: User) -> GroupMember:
     """Add a volunteer to the group by username or e-mail, or change their part in it."""
     _organizer(by, group)
-    if role not in GroupRole.values:
-        raise ActionError(_("Choose member or organizer."))
-    user = find_user(identifier)
+    user = find_user(given.who)
+    role = given.role.value
     member, created = GroupMember.objects.get_or_create(
         group=group,
         user=user,
-        defaults={"role": role, "phone": phone.strip(), "postal_code": postal_code.strip()},
+        defaults={"role": role, "phone": given.phone, "postal_code": given.postal_code},
     )
     if not created:
         if member.role == role:
@@ -173,9 +178,15 @@ def add_member(
     return member
 
 
-def add_campaign(group: Group, jurisdiction: Jurisdiction, *, by: User) -> Jurisdiction:
+def add_campaign(group: Group, given: PlaceIn, *, by: User) -> Jurisdiction:
     """Start campaigning in a jurisdiction; its stage becomes "researching" if it had none."""
+    jurisdiction = _jurisdiction(given.jurisdiction)
     _organizer(by, group)
+    return _start_campaign(group, jurisdiction, by)
+
+
+def _start_campaign(group: Group, jurisdiction: Jurisdiction, by: User) -> Jurisdiction:
+    """Add a campaign in the group's state that it does not have yet."""
     if jurisdiction.state != group.state:
         raise ActionError(
             _("%(place)s is not in %(state)s, the group's state.")
@@ -222,13 +233,14 @@ def can_set_stage(user: access.AnyUser, jurisdiction: Jurisdiction) -> bool:
     )
 
 
-def set_stage(jurisdiction: Jurisdiction, stage: str, *, by: User) -> Jurisdiction:
+def set_stage(jurisdiction: Jurisdiction, given: StageIn, *, by: User) -> Jurisdiction:
     """Set a campaign's stage by hand, in any direction (adopted and stalled included)."""
     _require(
         can_set_stage(by, jurisdiction),
         _("Only organizers of a group campaigning here, and affiliate staff, can set the stage."),
     )
-    if stage not in Stage.values or stage == Stage.NONE:
+    stage = given.stage.value
+    if stage == Stage.NONE:
         raise ActionError(_("Choose one of the campaign stages."))
     before = jurisdiction.stage
     Jurisdiction.objects.filter(pk=jurisdiction.pk).update(stage=stage)
@@ -367,9 +379,7 @@ def plan_meeting(group: Group, plan: PlanIn, *, by: User) -> Meeting:
     The page's form and the API both send a :class:`~.inputs.PlanIn`: officials
     and people by id, in the place named by its ``jurisdiction``.
     """
-    jurisdiction = Jurisdiction.objects.filter(ocd_id=plan.jurisdiction).first()
-    if jurisdiction is None:
-        raise ActionError(_("No jurisdiction has the id %(id)s.") % {"id": plan.jurisdiction})
+    jurisdiction = _jurisdiction(plan.jurisdiction)
     _check_people(group, plan)
     _member(by, group)
     if not _campaigns_in(group, jurisdiction):
@@ -723,10 +733,10 @@ def overdue(promises: QuerySet[Promise], today: datetime.date | None = None) -> 
 # Report-backs ---------------------------------------------------------------------------------
 
 
-def submit_report(meeting: Meeting, *, by: User, summary: str) -> Report:
+def submit_report(meeting: Meeting, given: ReportIn, *, by: User) -> Report:
     """Send a held meeting's report-back to the affiliate (again, after it was returned)."""
     _member(by, meeting.group)
-    summary = summary.strip()
+    summary = given.summary.strip()
     if not summary:
         raise ActionError(_("Write a short summary of the meeting."))
     report = Report.objects.filter(meeting=meeting).first()
@@ -764,16 +774,16 @@ def _store_report(meeting: Meeting, report: Report | None, by: User, summary: st
     return report
 
 
-def accept_report(report: Report, *, by: User, publish: bool, note: str = "") -> Report:
+def accept_report(report: Report, given: AcceptIn, *, by: User) -> Report:
     """Staff accept a report; publishing makes the officials' answers public."""
     _require(
         access.staff_for(by, report.meeting.group.state),
         _("Only affiliate staff review report-backs."),
     )
     with transaction.atomic():
-        _review(report, by, ReportState.ACCEPTED, note)
+        _review(report, by, ReportState.ACCEPTED, given.note)
         published = 0
-        if publish:
+        if given.publish:
             published = report.meeting.answers.filter(published_at__isnull=True).update(
                 published_at=timezone.now()
             )
@@ -783,12 +793,13 @@ def accept_report(report: Report, *, by: User, publish: bool, note: str = "") ->
     return report
 
 
-def return_report(report: Report, *, by: User, note: str) -> Report:
+def return_report(report: Report, given: ReturnIn, *, by: User) -> Report:
     """Staff send a report back to the group with a question; the group can send it again."""
     _require(
         access.staff_for(by, report.meeting.group.state),
         _("Only affiliate staff review report-backs."),
     )
+    note = given.note
     if not note.strip():
         raise ActionError(_("Say what the group should add or check."))
     with transaction.atomic():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freedomcities.rules import Rule
-from freedomcities.web.campaign.models import InPlace, Meeting, Report, Support
+from freedomcities.web.campaign.models import Answer, InPlace, Meeting, Report, Support
 from freedomcities.web.campaign.tactics import rule_list
 from freedomcities.web.jurisdictions.models import Agency, Jurisdiction
 from freedomcities.web.scorecards import dashboard
@@ -41,6 +41,13 @@ def rule_standing(jurisdiction: Jurisdiction) -> list[tuple[Rule, bool, str]]:
         in_place = bool(rows) and all(s == Status.MEETS for s in statuses)
         standing.append((rule, in_place, detail or _("no published policy yet")))
     return standing
+
+
+def rule_order(answer: Answer) -> tuple[str, int]:
+    """Answers by official, then in the ruleset's order (pages and the API list them so)."""
+    order = [rule.id for rule in dashboard.rules()]
+    position = order.index(answer.rule_id) if answer.rule_id in order else len(order)
+    return (answer.person.name, position)
 
 
 def draft_agenda(jurisdiction: Jurisdiction) -> str:

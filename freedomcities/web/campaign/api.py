@@ -142,16 +142,16 @@ def _act(work: Callable[[], T]) -> T:
         raise _refusal(exc) from exc
 
 
-def _hidden(message: str, pk: int, status: int = 404) -> HttpError:
+def _hidden(message: str, pk: int) -> HttpError:
     """The 404 for something missing or private: the two look the same."""
-    return HttpError(status, message % {"id": pk})
+    return HttpError(404, message % {"id": pk})
 
 
-def _group(request: HttpRequest, pk: int, status: int = 404) -> Group:
-    """A group the caller belongs to (any group for staff); else a 404 (a 400 in a body)."""
+def _group(request: HttpRequest, pk: int) -> Group:
+    """A group the caller belongs to (any group for staff); else a 404."""
     group = Group.objects.select_related("home").filter(pk=pk).first()
     if group is None or not access.can_see_group(caller(request), group):
-        raise _hidden(_("No group you can see has the id %(id)s."), pk, status)
+        raise _hidden(_("No group you can see has the id %(id)s."), pk)
     return group
 
 
@@ -189,11 +189,11 @@ def _person(pk: int) -> Person:
     return person
 
 
-def _place(ocd_id: str, status: int = 404) -> Jurisdiction:
-    """A jurisdiction by its ocd_id; a 404 in the path, a 400 in a body."""
+def _place(ocd_id: str) -> Jurisdiction:
+    """A jurisdiction by its ocd_id in the path, or a 404 (the actions look up one in a body)."""
     place = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
     if place is None:
-        raise HttpError(status, _("No jurisdiction has the id %(id)s.") % {"id": ocd_id})
+        raise HttpError(404, _("No jurisdiction has the id %(id)s.") % {"id": ocd_id})
     return place
 
 
@@ -240,8 +240,7 @@ def list_groups(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]
 def create_group(request: HttpRequest, body: GroupIn) -> Reply[Group]:
     """Start a local group (group organizer role); its creator becomes its first organizer."""
     user = _volunteer(request)
-    home = _place(body.home, 400) if body.home else None
-    group = _act(lambda: actions.create_group(user, name=body.name, state=body.state, home=home))
+    group = _act(lambda: actions.create_group(body, by=user))
     return Reply(201, group)
 
 
@@ -257,8 +256,7 @@ def add_campaign(request: HttpRequest, group_id: GroupId, body: PlaceIn) -> Repl
     """Start campaigning in another city or county of the group's state (organizers)."""
     user = _volunteer(request)
     group = _group(request, group_id)
-    place = _place(body.jurisdiction, 400)
-    _act(lambda: actions.add_campaign(group, place, by=user))
+    _act(lambda: actions.add_campaign(group, body, by=user))
     return Reply(201, group)
 
 
@@ -276,16 +274,7 @@ def add_member(request: HttpRequest, group_id: GroupId, body: MemberIn) -> Reply
     user = _volunteer(request)
     group = _group(request, group_id)
     before = set(group.memberships.values_list("pk", flat=True))
-    member = _act(
-        lambda: actions.add_member(
-            group,
-            body.who,
-            role=body.role.value,
-            by=user,
-            phone=body.phone,
-            postal_code=body.postal_code,
-        )
-    )
+    member = _act(lambda: actions.add_member(group, body, by=user))
     return Reply(200 if member.pk in before else 201, member)
 
 
@@ -384,7 +373,7 @@ def set_stage(request: HttpRequest, ocd_id: PlaceId, body: StageIn) -> dict[str,
     """Set a place's stage by hand, adopted and stalled included (its organizers, or staff)."""
     user = _volunteer(request)
     place = _place(ocd_id)
-    _act(lambda: actions.set_stage(place, body.stage.value, by=user))
+    _act(lambda: actions.set_stage(place, body, by=user))
     return stage_out(place, user)
 
 
@@ -471,7 +460,7 @@ def submit_report(request: HttpRequest, meeting_id: MeetingId, body: ReportIn) -
     """Send a held meeting's report-back to the affiliate (again, after it was returned)."""
     user = _volunteer(request)
     meeting = _meeting(request, meeting_id)
-    return Reply(201, _act(lambda: actions.submit_report(meeting, by=user, summary=body.summary)))
+    return Reply(201, _act(lambda: actions.submit_report(meeting, body, by=user)))
 
 
 @router.get("/reports", response={200: Page[ReportOut], **PRIVATE}, auth=token_auth)
@@ -504,9 +493,7 @@ def accept_report(request: HttpRequest, report_id: ReportId, body: AcceptIn) -> 
     """Accept a waiting report (staff); publishing makes the officials' answers public."""
     user = _volunteer(request)
     report = _report(request, report_id)
-    return _act(
-        lambda: actions.accept_report(report, by=user, publish=body.publish, note=body.note)
-    )
+    return _act(lambda: actions.accept_report(report, body, by=user))
 
 
 @_post("/reports/{report_id}/return", {200: ReportOut, 409: Message})
@@ -514,7 +501,7 @@ def return_report(request: HttpRequest, report_id: ReportId, body: ReturnIn) -> 
     """Send a waiting report back to the group with a question (staff)."""
     user = _volunteer(request)
     report = _report(request, report_id)
-    return _act(lambda: actions.return_report(report, by=user, note=body.note))
+    return _act(lambda: actions.return_report(report, body, by=user))
 
 
 @_post("/meetings/{meeting_id}/reopen-requests", {201: ReopenRequestOut})
@@ -525,7 +512,7 @@ def request_reopen(
     changing (as on the meeting's page); staff decide on the meeting's page."""
     user = _volunteer(request)
     meeting = _meeting(request, meeting_id)
-    return Reply(201, _act(lambda: reopen.request_reopen(meeting, by=user, reason=body.reason)))
+    return Reply(201, _act(lambda: reopen.request_reopen(meeting, body, by=user)))
 
 
 # Promises ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from freedomcities.web.apitypes import (
     PageQuery,
     StateCode,
     Storable,
+    username,
 )
 from freedomcities.web.campaign import access, actions, agenda, popolo, tactics
 from freedomcities.web.campaign.inputs import Id, text_of
@@ -41,7 +42,6 @@ from freedomcities.web.campaign.models import (
     Support,
 )
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind, Stage
-from freedomcities.web.scorecards import dashboard
 
 GroupId = PathEx[int, P(ge=1, le=MAX_ID, description="The group's id.")]
 MeetingId = PathEx[int, P(ge=1, le=MAX_ID, description="The meeting's id.")]
@@ -131,7 +131,7 @@ class GroupOut(Schema):
 
     @staticmethod
     def resolve_campaigns(obj: Group) -> list[Jurisdiction]:
-        return list(Jurisdiction.objects.filter(pk__in=place_ids(obj)).order_by("name"))
+        return list(obj.campaigns())
 
 
 class UserRef(Schema):
@@ -351,7 +351,7 @@ class MeetingOut(MeetingSummary):
     @staticmethod
     def resolve_answers(obj: Meeting) -> list[dict[str, Any]]:
         answers = obj.answers.select_related("person", "meeting").order_by("person__name", "pk")
-        return [answer_out(a, visible=True) for a in sorted(answers, key=rule_order)]
+        return [answer_out(a, visible=True) for a in sorted(answers, key=agenda.rule_order)]
 
     @staticmethod
     def resolve_promises(obj: Meeting) -> list[Promise]:
@@ -404,11 +404,11 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_submitted_by(obj: Report) -> str | None:
-        return obj.submitted_by.get_username() if obj.submitted_by else None
+        return username(obj.submitted_by)
 
     @staticmethod
     def resolve_reviewed_by(obj: Report) -> str | None:
-        return obj.reviewed_by.get_username() if obj.reviewed_by else None
+        return username(obj.reviewed_by)
 
 
 class TacticOut(Schema):
@@ -475,16 +475,10 @@ class ChangeOut(Schema):
 
     @staticmethod
     def resolve_user(obj: Change) -> str | None:
-        return obj.user.get_username() if obj.user else None
+        return username(obj.user)
 
 
 # Shaping -----------------------------------------------------------------------------------
-
-
-def place_ids(group: Group) -> set[int]:
-    """The group's campaigns: its home and the places it added."""
-    ids = set(group.jurisdictions.values_list("pk", flat=True))
-    return ids | ({group.home_id} if group.home_id else set())
 
 
 def official_out(person: Person, user: access.AnyUser) -> dict[str, Any]:
@@ -509,13 +503,6 @@ def answer_out(answer: Answer, *, visible: bool) -> dict[str, Any]:
         "recorded_at": answer.recorded_at,
         "published": answer.published_at is not None,
     }
-
-
-def rule_order(answer: Answer) -> tuple[str, int]:
-    """Answers by official, then in the ruleset's order."""
-    order = [rule.id for rule in dashboard.rules()]
-    position = order.index(answer.rule_id) if answer.rule_id in order else len(order)
-    return (answer.person.name, position)
 
 
 def stage_out(place: Jurisdiction, user: access.AnyUser) -> dict[str, Any]:
@@ -549,4 +536,4 @@ class ReopenRequestOut(Schema):
 
     @staticmethod
     def resolve_requested_by(obj: ReopenRequest) -> str | None:
-        return obj.requested_by.get_username() if obj.requested_by else None
+        return username(obj.requested_by)

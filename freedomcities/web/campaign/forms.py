@@ -1,8 +1,9 @@
-"""Forms for the campaign pages: they parse what people typed into the actions' plain values.
+"""Forms for the campaign pages: they parse what people typed into the actions' inputs.
 
-Checks that need the database (dates in order, people in the group, rules that
-exist) live in the actions, so the JSON API gets the same answers; a form only
-turns text into values and offers the right choices.
+A form turns text into values, offers the right choices, and builds the same
+input type the API takes (:mod:`.inputs`) with :func:`~.inputs.checked`. Checks
+that need the database (dates in order, people in the group, rules that exist)
+live in the actions, so the JSON API gets the same answers.
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ from django.utils.translation import gettext_lazy as _
 
 from freedomcities.web.campaign.actions import OFFICE_FIELDS, PLAN_STATUSES, officials_of
 from freedomcities.web.campaign.inputs import (
+    AcceptIn,
     AnswerIn,
+    GroupIn,
+    MemberIn,
     OfficialIn,
     OfficialPatch,
     OutcomeIn,
+    PlaceIn,
     PlanIn,
     PlanPatch,
     PromiseIn,
     PromisePatch,
+    ReportIn,
+    ReturnIn,
+    StageIn,
     checked,
 )
 from freedomcities.web.campaign.models import (
@@ -116,6 +124,14 @@ class GroupForm(forms.Form):
                 self.add_error("home", _place_error(text, state))
         return data
 
+    def group(self) -> GroupIn:
+        """The new group for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        data = self.cleaned_data
+        home = data["home_place"]
+        return checked(
+            GroupIn, name=data["name"], state=data["state"], home=home.ocd_id if home else None
+        )
+
 
 class CampaignForm(forms.Form):
     """Another city or county the group campaigns in."""
@@ -133,6 +149,10 @@ class CampaignForm(forms.Form):
             raise forms.ValidationError(_place_error(text, self.state))
         return place
 
+    def campaign(self) -> PlaceIn:
+        """The place for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(PlaceIn, jurisdiction=self.cleaned_data["place"].ocd_id)
+
 
 class MemberForm(forms.Form):
     """A volunteer to add to the group, by username or e-mail."""
@@ -141,6 +161,10 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Part in the group"), choices=GroupRole.choices)
     phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=40)
     postal_code = forms.CharField(label=_("ZIP code (optional)"), required=False, max_length=10)
+
+    def member(self) -> MemberIn:
+        """The member for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(MemberIn, **self.cleaned_data)
 
 
 class OfficeForm(forms.Form):
@@ -534,6 +558,10 @@ class ReportForm(forms.Form):
         help_text=_("A few sentences the group is happy to share; no private notes."),
     )
 
+    def report(self) -> ReportIn:
+        """The report for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(ReportIn, **self.cleaned_data)
+
 
 class ReviewReportForm(forms.Form):
     """Staff's decision on a report-back."""
@@ -550,6 +578,15 @@ class ReviewReportForm(forms.Form):
         label=_("Note to the group"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def acceptance(self) -> AcceptIn:
+        """Accepting, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        data = self.cleaned_data
+        return checked(AcceptIn, publish=data["publish"], note=data["note"])
+
+    def question(self) -> ReturnIn:
+        """Returning with a question, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(ReturnIn, note=self.cleaned_data["note"])
+
 
 class StageForm(forms.Form):
     """A campaign's stage, set by hand."""
@@ -557,3 +594,7 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Campaign stage"), choices=[c for c in Stage.choices if c[0] != Stage.NONE]
     )
+
+    def change(self) -> StageIn:
+        """The stage for the action, as the API takes it (see :meth:`OutcomeForm.outcome`)."""
+        return checked(StageIn, **self.cleaned_data)

@@ -89,6 +89,12 @@ class Group(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("group", args=[self.pk])
 
+    def campaigns(self) -> QuerySet[Jurisdiction]:
+        """Where the group campaigns: its home and the places it added, by name."""
+        ids = set(self.jurisdictions.values_list("pk", flat=True))
+        ids |= {self.home_id} if self.home_id else set()
+        return Jurisdiction.objects.filter(pk__in=ids).order_by("name")
+
 
 class GroupRole(models.TextChoices):
     """A volunteer's part in their group."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from freedomcities.web.campaign import access
 from freedomcities.web.campaign.changes import record_change
+from freedomcities.web.campaign.inputs import ReopenIn
 from freedomcities.web.campaign.models import (
     Meeting,
     MeetingStatus,
@@ -58,13 +59,13 @@ def waiting_request(meeting: Meeting) -> ReopenRequest | None:
     return meeting.reopen_requests.filter(granted__isnull=True).first()
 
 
-def request_reopen(meeting: Meeting, *, by: User, reason: str) -> ReopenRequest:
+def request_reopen(meeting: Meeting, given: ReopenIn, *, by: User) -> ReopenRequest:
     """A member asks staff to reopen a reported meeting, saying what needs changing."""
     if not access.can_see_group(by, meeting.group):
         raise ActionError(_("Only the group's members can ask to reopen its meetings."))
     if not is_locked(meeting):
         raise ActionError(_("This meeting is not locked; you can change it directly."))
-    reason = reason.strip()
+    reason = given.reason.strip()
     if not reason:
         raise ActionError(_("Say what needs changing, so staff can decide."))
     if waiting_request(meeting) is not None:

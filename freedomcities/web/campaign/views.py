@@ -30,7 +30,6 @@ from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role, has_role
 from freedomcities.web.campaign import access, actions, agenda, forms, joining
 from freedomcities.web.campaign.models import (
-    Answer,
     Group,
     Meeting,
     MeetingStatus,
@@ -101,13 +100,8 @@ def group_new(request: HttpRequest) -> HttpResponse:
     """Start a local group; its creator is its first organizer."""
     form = forms.GroupForm(request.POST or None, initial={"state": request.GET.get("state", "")})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         group = _attempt(
-            request,
-            form,
-            lambda: actions.create_group(
-                _user(request), name=data["name"], state=data["state"], home=data["home_place"]
-            ),
+            request, form, lambda: actions.create_group(form.group(), by=_user(request))
         )
         if group is not None:
             messages.success(request, _("Your group is ready. Add its members next."))
@@ -117,7 +111,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
 
 def _group_campaigns(group: Group) -> list[dict[str, Any]]:
     """Each place the group campaigns in, with its officials and next meeting."""
-    places = Jurisdiction.objects.filter(pk__in=_place_ids(group)).order_by("name")
+    places = group.campaigns()
     upcoming = group.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
     return [
         {
@@ -127,12 +121,6 @@ def _group_campaigns(group: Group) -> list[dict[str, Any]]:
         }
         for place in places
     ]
-
-
-def _place_ids(group: Group) -> set[int]:
-    """The group's campaigns: its home and the places it added."""
-    ids = set(group.jurisdictions.values_list("pk", flat=True))
-    return ids | ({group.home_id} if group.home_id else set())
 
 
 @signed_in
@@ -160,18 +148,10 @@ def group_members(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _deny_unless(access.can_organize(request.user, group), _("Only organizers add members."))
         if form.is_valid():
-            data = form.cleaned_data
             member = _attempt(
                 request,
                 form,
-                lambda: actions.add_member(
-                    group,
-                    data["who"],
-                    role=data["role"],
-                    by=_user(request),
-                    phone=data["phone"],
-                    postal_code=data["postal_code"],
-                ),
+                lambda: actions.add_member(group, form.member(), by=_user(request)),
             )
             if member is not None:
                 messages.success(request, _("%(who)s is in the group.") % {"who": member.user})
@@ -198,8 +178,10 @@ def group_add_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.get("place", []):
             messages.error(request, str(error))
         return redirect(group)
-    place = form.cleaned_data["place"]
-    if _attempt(request, None, lambda: actions.add_campaign(group, place, by=_user(request))):
+    place = _attempt(
+        request, None, lambda: actions.add_campaign(group, form.campaign(), by=_user(request))
+    )
+    if place is not None:
         messages.success(request, _("The group now campaigns in %(place)s.") % {"place": place})
     return redirect(group)
 
@@ -336,7 +318,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan a meeting in one of the group's places, with an agenda drafted from its scorecards."""
     group = access.group_or_404(request, pk)
-    places = Jurisdiction.objects.filter(pk__in=_place_ids(group)).order_by("name")
+    places = group.campaigns()
     place = places.filter(ocd_id=request.GET.get("place", "")).first()
     if place is None:
         context = {"group": group, "places": places, "asked": request.GET.get("place", "")}
@@ -370,7 +352,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         answers = meeting.answers.select_related("person").order_by("person__name", "pk")
         context = {
             "meeting": meeting,
-            "answers": sorted(answers, key=_rule_order),
+            "answers": sorted(answers, key=agenda.rule_order),
             "promises": meeting.promises.select_related("person", "owner"),
             "report": Report.objects.filter(meeting=meeting).first(),
             "rules": {rule.id: rule for rule in dashboard.rules()},
@@ -378,13 +360,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reopen_requests": meeting.reopen_requests.select_related("requested_by", "decided_by"),
         }
         return render(request, "campaign/meeting.html", context)
-
-
-def _rule_order(answer: Answer) -> tuple[str, int]:
-    """Answers by official, then in the ruleset's order."""
-    order = [rule.id for rule in dashboard.rules()]
-    position = order.index(answer.rule_id) if answer.rule_id in order else len(order)
-    return (answer.person.name, position)
 
 
 @signed_in
@@ -495,9 +470,7 @@ def meeting_report(request: HttpRequest, pk: int) -> HttpResponse:
         sent = _attempt(
             request,
             form,
-            lambda: actions.submit_report(
-                meeting, by=_user(request), summary=form.cleaned_data["summary"]
-            ),
+            lambda: actions.submit_report(meeting, form.report(), by=_user(request)),
         )
         if sent is not None:
             messages.success(request, _("Sent to the affiliate. Here is a summary to share."))
@@ -509,7 +482,7 @@ def meeting_report(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_facts(meeting: Meeting) -> dict[str, Any]:
     """The structured part of a report: answers by official, promises, notes."""
     return {
-        "answers": sorted(meeting.answers.select_related("person"), key=_rule_order),
+        "answers": sorted(meeting.answers.select_related("person"), key=agenda.rule_order),
         "promises": meeting.promises.select_related("person", "owner"),
     }
 
@@ -573,20 +546,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review(request: HttpRequest, report: Report, form: forms.ReviewReportForm) -> bool:
     """Accept or return a report as staff decided; False, with the reason shown, if refused."""
-    data = form.cleaned_data
     user = _user(request)
-    if data["decision"] == "accept":
+    if form.cleaned_data["decision"] == "accept":
         done = _attempt(
-            request,
-            form,
-            lambda: actions.accept_report(
-                report, by=user, publish=data["publish"], note=data["note"]
-            ),
+            request, form, lambda: actions.accept_report(report, form.acceptance(), by=user)
         )
         message = _("Accepted.")
     else:
         done = _attempt(
-            request, form, lambda: actions.return_report(report, by=user, note=data["note"])
+            request, form, lambda: actions.return_report(report, form.question(), by=user)
         )
         message = _("Returned to the group with your note.")
     if done is not None:
@@ -744,7 +712,7 @@ def set_stage(request: HttpRequest, ocd_id: str) -> HttpResponse:
     elif _attempt(
         request,
         None,
-        lambda: actions.set_stage(place, form.cleaned_data["stage"], by=_user(request)),
+        lambda: actions.set_stage(place, form.change(), by=_user(request)),
     ):
         messages.success(request, _("Stage set: %(stage)s.") % {"stage": place.get_stage_display()})
     target = request.POST.get("next", "")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from freedomcities.web.accounts.decorators import role_required
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign import access, reopen
+from freedomcities.web.campaign.inputs import ReopenIn, checked
 from freedomcities.web.campaign.models import ReopenRequest
 from freedomcities.web.errors import ActionError
 
@@ -33,7 +34,8 @@ def meeting_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """A member asks the affiliate to reopen a reported meeting, saying why."""
     meeting = access.meeting_or_404(request, pk)
     try:
-        reopen.request_reopen(meeting, by=_user(request), reason=request.POST.get("reason", ""))
+        asked = checked(ReopenIn, reason=request.POST.get("reason", ""))
+        reopen.request_reopen(meeting, asked, by=_user(request))
     except ActionError as exc:
         messages.error(request, str(exc))
     else:

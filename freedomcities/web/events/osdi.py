@@ -94,13 +94,22 @@ class EventLinks(Hal):
     attendances: Link = Field(alias="osdi:attendances")
 
 
-class OsdiEvent(Hal):
-    """An OSDI event (``osdi:event``)."""
+class Resource(Hal):
+    """What every OSDI resource here starts with: its ids, its origin, when it changed.
+
+    Most are replies (a person, an attendance); an event says when it was posted.
+    """
 
     identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
     origin_system: str = Field(description="Freedom Cities.")
-    created_date: datetime.datetime = Field(description="When it was posted.")
+    created_date: datetime.datetime = Field(description="When they replied.")
     modified_date: datetime.datetime = Field(description="When it last changed.")
+
+
+class OsdiEvent(Resource):
+    """An OSDI event (``osdi:event``)."""
+
+    created_date: datetime.datetime = Field(description="When it was posted.")
     title: str = Field(description="Its title.")
     description: str = Field(description="Plain text.")
     browser_url: str = Field(description="The event's public page.")
@@ -178,13 +187,9 @@ class PersonLinks(Hal):
     self: Link
 
 
-class OsdiPerson(Hal):
+class OsdiPerson(Resource):
     """An OSDI person (``osdi:person``): who replied, for the group's organizers only."""
 
-    identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
-    origin_system: str = Field(description="Freedom Cities.")
-    created_date: datetime.datetime = Field(description="When they replied.")
-    modified_date: datetime.datetime = Field(description="When it last changed.")
     given_name: str = Field(description="Their given name.")
     family_name: str = Field(description="Their family name.")
     email_addresses: list[EmailAddress] = Field(description="Their e-mail.")
@@ -207,13 +212,9 @@ class AttendanceEmbedded(Hal):
     person: OsdiPerson = Field(alias="osdi:person")
 
 
-class OsdiAttendance(Hal):
+class OsdiAttendance(Resource):
     """An OSDI attendance (``osdi:attendance``): a reply to an event, and whether they came."""
 
-    identifiers: list[str] = Field(description="e.g. freedomcities:<uuid>.")
-    origin_system: str = Field(description="Freedom Cities.")
-    created_date: datetime.datetime = Field(description="When they replied.")
-    modified_date: datetime.datetime = Field(description="When it last changed.")
     status: Literal["accepted", "tentative", "declined", "needs action"] = Field(
         description="accepted, tentative (waiting list) or declined."
     )
@@ -245,14 +246,21 @@ def _iso(value: Any) -> str:
     return str(value.isoformat())
 
 
+def _resource(identifier: str, made: Event | Attendance) -> dict[str, Any]:
+    """The fields every resource starts with (see :class:`Resource`)."""
+    return {
+        "identifiers": [identifier],
+        "origin_system": ORIGIN,
+        "created_date": _iso(made.created_at),
+        "modified_date": _iso(made.updated_at),
+    }
+
+
 def event_resource(event: Event, api_path: str, page_url: str, url: Url) -> dict[str, Any]:
     """An OSDI event; ``api_path`` is its path in the API, ``page_url`` its public page."""
     location = event.public_location()
     data: dict[str, Any] = {
-        "identifiers": [event.identifier],
-        "origin_system": ORIGIN,
-        "created_date": _iso(event.created_at),
-        "modified_date": _iso(event.updated_at),
+        **_resource(event.identifier, event),
         "title": event.title,
         "description": event.description,
         "browser_url": page_url,
@@ -303,10 +311,7 @@ def attendance_path(event_path: str, attendance: Attendance) -> str:
 def person_resource(attendance: Attendance, event_path: str, url: Url) -> dict[str, Any]:
     """The OSDI person who gave an attendance: their name and the contacts they left."""
     return {
-        "identifiers": [f"freedomcities:{attendance.uuid}"],
-        "origin_system": ORIGIN,
-        "created_date": _iso(attendance.created_at),
-        "modified_date": _iso(attendance.updated_at),
+        **_resource(f"freedomcities:{attendance.uuid}", attendance),
         "given_name": attendance.given_name,
         "family_name": attendance.family_name,
         "email_addresses": [{"address": attendance.email, "primary": True}],
@@ -324,10 +329,7 @@ def attendance_resource(attendance: Attendance, event_path: str, url: Url) -> di
     """An OSDI attendance: the reply, whether they came, and a link to who they are."""
     path = attendance_path(event_path, attendance)
     data: dict[str, Any] = {
-        "identifiers": [f"freedomcities:{attendance.uuid}"],
-        "origin_system": ORIGIN,
-        "created_date": _iso(attendance.created_at),
-        "modified_date": _iso(attendance.updated_at),
+        **_resource(f"freedomcities:{attendance.uuid}", attendance),
         "status": ATTENDANCE_STATUS[attendance.status],
         "comment": attendance.comment,
         "_links": {

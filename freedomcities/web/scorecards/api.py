@@ -37,6 +37,7 @@ from freedomcities.web.apitypes import (
     Title,
     page,
     read,
+    username,
     write,
 )
 from freedomcities.web.jurisdictions.api import AgencyId, AgencyOut, agency_or_404
@@ -297,7 +298,7 @@ class ReviewOut(Schema):
 
     @staticmethod
     def resolve_reviewer(obj: Review) -> str | None:
-        return obj.reviewer.get_username() if obj.reviewer else None
+        return username(obj.reviewer)
 
     @staticmethod
     def resolve_carried_over(obj: Review) -> bool:

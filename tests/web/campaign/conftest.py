@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign import actions
-from freedomcities.web.campaign.inputs import AnswerIn, OfficialIn, OutcomeIn, PlanIn
+from freedomcities.web.campaign.inputs import (
+    AnswerIn,
+    GroupIn,
+    OfficialIn,
+    OutcomeIn,
+    PlanIn,
+    ReportIn,
+)
 from freedomcities.web.campaign.models import (
     Group,
     GroupMember,
@@ -69,8 +76,11 @@ def organizer_client(organizer: User) -> Client:
 @pytest.fixture
 def group(organizer: User, volunteer: User, mesa: Jurisdiction) -> Group:
     """People Power Mesa: olga organizes it, vera is a member."""
-    made = actions.create_group(organizer, name="People Power Mesa", state="AZ", home=mesa)
+    made = actions.create_group(
+        GroupIn(name="People Power Mesa", state="AZ", home=mesa.ocd_id), by=organizer
+    )
     GroupMember.objects.create(group=made, user=volunteer, role=GroupRole.MEMBER, phone="555-0101")
+    mesa.refresh_from_db()  # its campaign is now researching
     return made
 
 
@@ -86,7 +96,9 @@ def outsider(arizona: Jurisdiction) -> User:
         parent=arizona,
     )
     boss = make_user("tina", Role.ORGANIZER)
-    other = actions.create_group(boss, name="People Power Tempe", state="AZ", home=tempe)
+    other = actions.create_group(
+        GroupIn(name="People Power Tempe", state="AZ", home=tempe.ocd_id), by=boss
+    )
     GroupMember.objects.create(group=other, user=otto)
     return otto
 
@@ -175,7 +187,7 @@ def held_meeting(meeting: Meeting, chief: Person, volunteer: User) -> Meeting:
 @pytest.fixture
 def report(held_meeting: Meeting, volunteer: User) -> Report:
     """The volunteer's report-back on the held meeting, waiting for the affiliate."""
-    return actions.submit_report(held_meeting, by=volunteer, summary="We met the chief.")
+    return actions.submit_report(held_meeting, ReportIn(summary="We met the chief."), by=volunteer)
 
 
 @pytest.fixture

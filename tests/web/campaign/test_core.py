@@ -18,7 +18,18 @@ from django.test import Client, RequestFactory
 
 from freedomcities.web.campaign import actions, agenda
 from freedomcities.web.campaign.actions import ActionError
-from freedomcities.web.campaign.inputs import AnswerIn, OfficialIn, OutcomeIn, PromiseIn, checked
+from freedomcities.web.campaign.inputs import (
+    AcceptIn,
+    AnswerIn,
+    GroupIn,
+    OfficialIn,
+    OutcomeIn,
+    PlaceIn,
+    PromiseIn,
+    ReportIn,
+    StageIn,
+    checked,
+)
 from freedomcities.web.campaign.models import (
     Answer,
     Change,
@@ -98,9 +109,9 @@ class TestGroups:
         self, organizer: User, arizona: object
     ) -> None:
         with pytest.raises(ActionError, match="name"):
-            actions.create_group(organizer, name="  ", state="AZ")
+            actions.create_group(checked(GroupIn, name="  ", state="AZ"), by=organizer)
         with pytest.raises(ActionError, match="state"):
-            actions.create_group(organizer, name="G", state="ZZ")
+            actions.create_group(GroupIn(name="G", state="ZZ"), by=organizer)
 
     def test_organizers_add_members_by_username_or_email(
         self, organizer_client: Client, group: Group
@@ -164,7 +175,7 @@ class TestGroups:
         )
         organizer = User.objects.get(username="olga")
         with pytest.raises(ActionError, match="not in AZ"):
-            actions.add_campaign(group, elsewhere, by=organizer)
+            actions.add_campaign(group, PlaceIn(jurisdiction=elsewhere.ocd_id), by=organizer)
 
     def test_the_group_page_shows_meetings_open_and_overdue_promises(
         self, volunteer_client: Client, group: Group, held_meeting: Meeting, volunteer: User
@@ -687,7 +698,7 @@ class TestPositions:
         assert _reload(mesa) == Stage.COMMITMENTS
         actions.plan_meeting(group, plan_for(mesa, requested_on=days_ago(0)), by=volunteer)
         assert _reload(mesa) == Stage.COMMITMENTS
-        actions.set_stage(mesa, Stage.STALLED, by=organizer)
+        actions.set_stage(mesa, StageIn(stage=Stage.STALLED), by=organizer)
         mesa.refresh_from_db()
         assert not actions.advance_stage(mesa, Stage.COMMITMENTS, by=volunteer, group=group)
         assert _reload(mesa) == Stage.STALLED
@@ -787,7 +798,9 @@ class TestPromises:
 
 def _submit(held_meeting: Meeting, volunteer: User) -> Report:
     """The held meeting's report, sent by vera."""
-    return actions.submit_report(held_meeting, by=volunteer, summary="Good first meeting.")
+    return actions.submit_report(
+        held_meeting, ReportIn(summary="Good first meeting."), by=volunteer
+    )
 
 
 class TestReports:
@@ -884,7 +897,7 @@ class TestReports:
         response = volunteer_client.post(f"/reports/{report.pk}/", {"decision": "accept"})
         assert response.status_code == 403
         with pytest.raises(actions.NotAllowed):
-            actions.accept_report(report, by=volunteer, publish=True)
+            actions.accept_report(report, AcceptIn(publish=True), by=volunteer)
 
     def test_reports_export_as_csv_and_pdf(
         self,

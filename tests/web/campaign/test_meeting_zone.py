@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from freedomcities.web.campaign import actions
+from freedomcities.web.campaign.inputs import GroupIn
 from freedomcities.web.campaign.models import Meeting
 from freedomcities.web.jurisdictions.models import Jurisdiction, Kind
 from tests.web.campaign.conftest import client_for
@@ -24,7 +25,9 @@ def test_a_meeting_in_illinois_keeps_the_time_typed_in(organizer: User) -> None:
         ocd_id="ocd-division/country:us/state:il/place:la_grange",
         kind=Kind.PLACE, name="La Grange", state="IL", parent=state,
     )  # fmt: skip
-    group = actions.create_group(organizer, name="La Grange Freedom", state="IL", home=la_grange)
+    group = actions.create_group(
+        GroupIn(name="La Grange Freedom", state="IL", home=la_grange.ocd_id), by=organizer
+    )
     client: Client = client_for(organizer)
     response = client.post(
         f"/groups/{group.pk}/meetings/new/?place={la_grange.ocd_id}",

@@ -8,6 +8,7 @@ from django.test import Client
 
 from freedomcities.web.accounts.models import Role
 from freedomcities.web.campaign.models import MeetingStatus, ReopenRequest, Report
+from tests.web.campaign.conftest import client_for
 from tests.web.campaign.test_api import Caller
 from tests.web.conftest import make_user
 
@@ -43,6 +44,18 @@ def test_a_request_needs_a_reason_and_nothing_else(
 ) -> None:
     answer = Caller(volunteer).post(f"/meetings/{report.meeting.pk}/reopen-requests", body)
     assert answer.status_code == status
+    assert not ReopenRequest.objects.exists()
+
+
+def test_the_page_refuses_what_the_api_refuses(report: Report, volunteer: User) -> None:
+    meeting = report.meeting
+    too_long = "x" * 20_001  # the input type's bound, the same for both doors
+    answer = Caller(volunteer).post(f"/meetings/{meeting.pk}/reopen-requests", {"reason": too_long})
+    assert answer.status_code == 422
+    page = client_for(volunteer).post(
+        f"/meetings/{meeting.pk}/reopen/", {"reason": too_long}, follow=True
+    )
+    assert "reason: String should have at most 20000 characters" in page.content.decode()
     assert not ReopenRequest.objects.exists()
 
 
