@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
@@ -22,6 +23,9 @@ from freedomcities.models import Document, Scorecard
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
+
+if TYPE_CHECKING:
+    from freedomcities.cache import AnalysisCache
 
 Progress = Callable[[int, int], None]
 
@@ -84,25 +88,79 @@ def analyze_many(
     ruleset: str | Path = DEFAULT_RULESET,
     jurisdiction: str | None = None,
     workers: int | None = None,
+    cache: AnalysisCache | bool = True,
 ) -> Iterator[tuple[Path, Scorecard | FreedomCitiesError]]:
     """Analyse several documents in parallel, one process per core.
 
     Yields each path with its scorecard, or with the error that stopped it,
     in the order given, so one bad file never loses the others' results.
+
+    Each content is analysed once (:mod:`freedomcities.cache`): files already
+    analysed by this ruleset and judge are taken from the cache without
+    starting a worker, and new analyses are kept. ``cache`` is the data
+    folder's cache (True), another one, or none (False).
     """
     files = [Path(p) for p in paths]
+    store = _cache_of(cache)
+    found = {i: _kept(p, ruleset, jurisdiction, store) for i, p in enumerate(files)}
+    kept = {i: card for i, card in found.items() if card is not None}
+    fresh = _analyze_all(
+        [p for i, p in enumerate(files) if i not in kept], ruleset, jurisdiction, workers, store
+    )
+    for i, path in enumerate(files):
+        yield (path, kept[i]) if i in kept else next(fresh)
+
+
+def _analyze_all(
+    files: list[Path],
+    ruleset: str | Path,
+    jurisdiction: str | None,
+    workers: int | None,
+    store: AnalysisCache | None,
+) -> Iterator[tuple[Path, Scorecard | FreedomCitiesError]]:
+    """Analyse files in a pool of workers (or here, for one), in the order given."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < 2:
-        yield from ((p, _analyze_or_error(p, ruleset, jurisdiction)) for p in files)
+        yield from ((p, _analyze_or_error(p, ruleset, jurisdiction, store)) for p in files)
         return
     with worker_pool(min(workers, len(files))) as pool:
         with main_left_alone():
-            futures = [pool.submit(_analyze_or_error, p, ruleset, jurisdiction) for p in files]
+            futures = [
+                pool.submit(_analyze_or_error, p, ruleset, jurisdiction, store) for p in files
+            ]
         for path, future in zip(files, futures, strict=True):
             try:
                 yield path, future.result()
             except Exception as exc:  # a worker process that died: this file fails, not the rest
                 yield path, _unexpected(path, exc)
+
+
+def _cache_of(cache: AnalysisCache | bool) -> AnalysisCache | None:
+    """The cache that ``cache`` names: the data folder's for True, none for False."""
+    from freedomcities.cache import AnalysisCache, default_cache
+
+    if isinstance(cache, AnalysisCache):
+        return cache
+    return default_cache() if cache else None
+
+
+def _kept(
+    path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None
+) -> Scorecard | None:
+    """A file's kept analysis, made for its name and jurisdiction; None if there is none.
+
+    A file that cannot be read is not looked up here: its worker says why.
+    """
+    from freedomcities.cache import analysis_key, file_digest, for_file
+
+    if store is None:
+        return None
+    try:
+        rules = load_ruleset(ruleset)
+        card = store.get(analysis_key(file_digest(path), rules))
+    except FreedomCitiesError:
+        return None
+    return for_file(card, path, rules, jurisdiction) if card is not None else None
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -117,12 +175,19 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _analyze_or_error(
-    path: Path, ruleset: str | Path, jurisdiction: str | None
+    path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None = None
 ) -> Scorecard | FreedomCitiesError:
-    """Analyse one file in a worker, returning an expected error instead of raising it."""
+    """Analyse one file in a worker and keep it; an expected error is returned, not raised."""
+    from freedomcities.cache import analyze_or_reuse
+
     try:
         embedder = default_embedder(threads=1)
-        return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
+        if store is None:
+            return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
+        scorecard, _kept = analyze_or_reuse(
+            path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder, cache=store
+        )
+        return scorecard
     except FreedomCitiesError as exc:
         return exc
     except Exception as exc:  # a bug must not lose the other files' results either

@@ -24,7 +24,7 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +107,13 @@ class LearnedJudge:
     settings: Settings
     about: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """A short fingerprint of the model and settings; stored with every analysis."""
+        """A short fingerprint of the model and settings; stored with every analysis.
+
+        Worked out once per judge: hashing the model's megabytes took a tenth of
+        a second, and every analysis asks for it several times.
+        """
         digest = hashlib.sha256(self.model)
         digest.update(json.dumps(_settings_dict(self.settings), sort_keys=True).encode())
         return f"learned-{digest.hexdigest()[:12]}"
@@ -216,17 +220,21 @@ def read_logits(model: bytes, texts: Sequence[str], cues: Matrix, batch: int = 3
     return out
 
 
-_SESSIONS: dict[str, Any] = {}
+_SESSIONS: dict[bytes, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
 def _session(model: bytes) -> Any:
-    """The process-wide onnxruntime session of a reader model, opened once."""
-    key = hashlib.sha256(model).hexdigest()
+    """The process-wide onnxruntime session of a reader model, opened once.
+
+    Keyed by the model's bytes themselves: Python hashes a bytes object once
+    and keeps the hash, so finding the session costs nothing after the first
+    call, where a SHA-256 of the model cost tens of milliseconds on every one.
+    """
     with _SESSIONS_LOCK:
-        if key not in _SESSIONS:
-            _SESSIONS[key] = open_session(model, threads=1)
-        return _SESSIONS[key]
+        if model not in _SESSIONS:
+            _SESSIONS[model] = open_session(model, threads=1)
+        return _SESSIONS[model]
 
 
 def gate_keywords(ruleset: Ruleset) -> tuple[str, ...]:

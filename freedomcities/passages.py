@@ -15,7 +15,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from freedomcities.models import Document, Section
 from freedomcities.sentences import sentence_spans
@@ -154,12 +154,22 @@ def candidate_passages(
     return [sentences.passage(place, sections) for place in sorted(places)]
 
 
+@lru_cache(maxsize=1 << 13)
 def flatten(text: str) -> str:
     """The text as cues read it: one line, single spaces, words broken at line ends rejoined.
 
     Periods inside numbers ("RCW 9.94A.701") become middle dots, so cue
     patterns that stop at a full stop read past citations.
+
+    Kept for the sentences seen last: a list's lead-in is flattened again for
+    every item under it, and a sentence as a candidate and as a passage.
     """
-    text = re.sub(r"(\w)-\s+([a-z])", r"\1\2", text)
-    text = re.sub(r"(?<=[a-z] )([a-h])\.(?= [A-Z])", r"\1)", text)
-    return re.sub(r"(?<=\d)\.(?=\d)", "\u00b7", re.sub(r"\s+", " ", text))
+    text = _BROKEN_WORD.sub(r"\1\2", text)
+    text = _INLINE_MARK.sub(r"\1)", text)
+    return _NUMBER_POINT.sub("\u00b7", _SPACES.sub(" ", text))
+
+
+_BROKEN_WORD = re.compile(r"(\w)-\s+([a-z])")
+_INLINE_MARK = re.compile(r"(?<=[a-z] )([a-h])\.(?= [A-Z])")
+_SPACES = re.compile(r"\s+")
+_NUMBER_POINT = re.compile(r"(?<=\d)\.(?=\d)")

@@ -494,7 +494,7 @@ def _pdf_ocr(pdf: Any, texts: list[str], scanned: list[int], options: _Options) 
     assert options.ocr is not None
     done, total = len(texts) - len(scanned), len(texts)
     images = ((index, render_page(pdf, index)) for index in scanned)
-    for index, text in ocr_images(options.ocr, images):
+    for index, text in ocr_images(options.ocr, images, pages=len(scanned)):
         texts[index] = text
         done += 1
         if options.progress is not None:

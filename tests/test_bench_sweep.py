@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -41,3 +45,23 @@ def test_ocr_accuracy_counts_matching_characters(monkeypatch: pytest.MonkeyPatch
     assert ocr._similarity("Officers  shall\nnot", "Officers shall not") == 1.0
     assert ocr._similarity("abcd", "abXd") == pytest.approx(0.75)
     assert ocr._similarity("", "") == 1.0
+
+
+def test_a_workers_cpu_counts_the_processes_it_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    sweep = _module("sweep", monkeypatch)
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
+    child = subprocess.Popen(
+        [sys.executable, "-c", burn + "print(1, flush=True)\ntime.sleep(30)"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == b"1"
+        assert child.pid in sweep.children(os.getpid())
+        own = time.process_time()
+        # The live child is not reaped, so only walking the tree counts its 0.3 s.
+        assert sweep.cpu_seconds(os.getpid()) - own >= 0.25
+    finally:
+        child.kill()
+        child.wait()
+        assert child.stdout is not None
+        child.stdout.close()

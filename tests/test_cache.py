@@ -13,10 +13,12 @@ import pytest
 from click.testing import CliRunner
 from documents import make_pdf
 
+from freedomcities.analyze import analyze_many
 from freedomcities.cache import AnalysisCache, analysis_key, analyze_cached, file_digest
 from freedomcities.cli import cli
 from freedomcities.contract import SCHEMA
 from freedomcities.isolate import read_isolated
+from freedomcities.models import Scorecard
 from freedomcities.rules import load_ruleset
 
 POLICY = (
@@ -134,3 +136,32 @@ def test_an_entry_of_a_newer_schema_or_an_old_pickle_is_a_miss(
     cache.path(key).rename(old)
     assert analyze_cached(policy, cache=cache, model="cues") == scorecard
     assert reads == ["mesa-policy.pdf", "mesa-policy.pdf"]
+
+
+def test_analyze_many_keeps_each_analysis_and_reuses_it_without_reading(
+    policy: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    later = make_pdf(POLICY + "\n428.3 RECORDS\nRecords are kept.\n", tmp_path / "later.pdf")
+    cache = AnalysisCache(tmp_path / "cache")
+    first = dict(analyze_many([policy, later], workers=1, cache=cache))
+    assert reads == ["mesa-policy.pdf", "later.pdf"]
+    # Again, with a pool of two: every file is kept, so no worker starts and nothing is read.
+    again = list(analyze_many([later, policy], workers=2, cache=cache, jurisdiction="Mesa, AZ"))
+    assert reads == ["mesa-policy.pdf", "later.pdf"]
+    assert [path for path, _ in again] == [later, policy]
+    for path, card in again:
+        assert isinstance(card, Scorecard)
+        assert [r.status for r in card.results] == [r.status for r in first[path].results]
+        assert card.jurisdiction == "Mesa, AZ"
+
+
+def test_analyze_many_without_a_cache_reads_every_time(
+    policy: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FREEDOMCITIES_DATA", str(tmp_path / "data"))
+    [(_path, card)] = analyze_many([policy], workers=1)
+    assert list((tmp_path / "data" / "analyses").rglob("*.json.gz"))  # kept by default
+    for _ in range(2):
+        [(path, card)] = analyze_many([policy], workers=1, cache=False)
+        assert path == policy and isinstance(card, Scorecard)
+    assert reads == ["mesa-policy.pdf", "mesa-policy.pdf", "mesa-policy.pdf"]

@@ -35,7 +35,7 @@ from freedomcities.errors import (
 )
 from freedomcities.limits import Limits
 from freedomcities.models import Document
-from freedomcities.ocr import TesseractOCR
+from freedomcities.ocr import TesseractOCR, ocr_images, render_page
 from freedomcities.read import read
 
 POLICY = (
@@ -179,6 +179,40 @@ def test_any_ocr_engine_can_be_passed(scanned_pdf: Path) -> None:
     document = read(scanned_pdf, ocr=_ShoutingOCR())
     assert document.text == "IMMIGRATION file\n\nIMMIGRATION file"
     assert document.ocr_pages == 2
+
+
+class _CountingTesseract:
+    """Tesseract, counting the pages of each run."""
+
+    def __init__(self) -> None:
+        self.runs: list[int] = []
+        self.engine = TesseractOCR()
+
+    def read_image(self, png: bytes) -> str:
+        self.runs.append(1)
+        return self.engine.read_image(png)
+
+    def read_images(self, pngs: list[bytes]) -> list[str]:
+        self.runs.append(len(pngs))
+        return self.engine.read_images(pngs)
+
+
+def test_one_tesseract_run_reads_several_pages_as_runs_page_by_page_would(
+    tmp_path: Path,
+) -> None:
+    lines = [f"Page {n}: officers shall not honor detainer number {n}." for n in range(1, 6)]
+    path = make_scanned_pdf("\n".join(lines), tmp_path / "five.pdf", lines_per_page=1)
+    pdf = pdfium.PdfDocument(path)
+    try:
+        pngs = [render_page(pdf, index) for index in range(5)]
+    finally:
+        pdf.close()
+    alone = [TesseractOCR().read_image(png) for png in pngs]
+    assert all(f"Page {n}" in text for n, text in enumerate(alone, 1))
+    counting = _CountingTesseract()
+    read_together = list(ocr_images(counting, enumerate(pngs), workers=2, pages=5))
+    assert read_together == list(enumerate(alone))
+    assert counting.runs == [3, 2]  # five pages on two workers: no worker waits for the other
 
 
 @pytest.mark.slow
