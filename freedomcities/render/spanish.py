@@ -78,6 +78,7 @@ SPANISH: dict[str, str] = {
     "legend": "Qué quiere decir cada situación",
     "reviewed": "Revisada por {by} el {date}",
     "col.reviewed": "revisada",
+    "col.unsure": "{percent}, revisar primero",
     "footer.reviewed": (
         "Revisada por {by} el {date}: una persona comparó cada situación con el documento. "
         "Cita el documento para que usted pueda revisar cada resultado por su cuenta."

@@ -26,6 +26,7 @@ from freedomcities.render.words import (
     COLOURS,
     DEFAULT_LANGUAGE,
     SYMBOLS,
+    confidence_text,
     flag_kind_text,
     labels,
     status_text,
@@ -109,7 +110,7 @@ def _rules_table(scorecard: Scorecard, words: dict[str, str]) -> RenderableType:
             Text(result.rule_id),
             Text(result.name),
             Text(status_text(result.status, words), style=COLOURS[result.status]),
-            Text(f"{result.confidence:.0%}"),
+            Text(confidence_text(scorecard, result, words)),
         )
     return table
 

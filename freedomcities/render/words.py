@@ -116,6 +116,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "What the statuses mean",
         "reviewed": "Reviewed by {by} on {date}",
         "col.reviewed": "reviewed",
+        "col.unsure": "{percent}, check first",
         "footer.reviewed": (
             "Reviewed by {by} on {date}: a person checked every status against the "
             "document. It quotes the document so you can check every finding yourself."
@@ -303,11 +304,16 @@ def shows_confidence(scorecard: Scorecard) -> bool:
 
 
 def confidence_text(scorecard: Scorecard, result: RuleResult, words: dict[str, str]) -> str:
-    """A rule's confidence as a percentage, or "reviewed" where a person decided it."""
+    """A rule's confidence as a percentage, or "reviewed" where a person decided it.
+
+    Where the judge was unsure (``needs_review``) it says so beside the figure:
+    a conflict found at 11% is worth a look before anyone quotes it.
+    """
     reviewed = scorecard.reviewed
     if reviewed is not None and result.rule_id in reviewed.rule_ids:
         return words["col.reviewed"]
-    return f"{result.confidence:.0%}"
+    percent = f"{result.confidence:.0%}"
+    return words["col.unsure"].format(percent=percent) if result.needs_review else percent
 
 
 def status_text(status: Status, words: dict[str, str]) -> str:
