@@ -14,9 +14,6 @@ and :func:`write_report`), and :func:`compare`'s view of what moved between two
 versions of a policy. Everything else is private to its module.
 """
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
-
 from freedomcities.analyze import analyze, analyze_many
 from freedomcities.compare import compare
 from freedomcities.errors import FreedomCitiesError
@@ -29,11 +26,7 @@ from freedomcities.render.reports import write_report
 from freedomcities.rules import load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
-
-try:
-    __version__ = _version("freedomcities")
-except _PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from freedomcities.version import __version__
 
 __all__ = [
     "Document",

@@ -11,8 +11,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from freedomcities.cache import (
+    AnalysisCache,
+    analysis_key,
+    default_cache,
+    file_digest,
+    for_file,
+)
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
 from freedomcities.isolate import clean_context, main_left_alone, read_isolated
@@ -23,9 +29,6 @@ from freedomcities.models import Document, Scorecard
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
-
-if TYPE_CHECKING:
-    from freedomcities.cache import AnalysisCache
 
 Progress = Callable[[int, int], None]
 
@@ -137,8 +140,6 @@ def _analyze_all(
 
 def _cache_of(cache: AnalysisCache | bool) -> AnalysisCache | None:
     """The cache that ``cache`` names: the data folder's for True, none for False."""
-    from freedomcities.cache import AnalysisCache, default_cache
-
     if isinstance(cache, AnalysisCache):
         return cache
     return default_cache() if cache else None
@@ -151,8 +152,6 @@ def _kept(
 
     A file that cannot be read is not looked up here: its worker says why.
     """
-    from freedomcities.cache import analysis_key, file_digest, for_file
-
     if store is None:
         return None
     try:
@@ -161,6 +160,68 @@ def _kept(
     except FreedomCitiesError:
         return None
     return for_file(card, path, rules, jurisdiction) if card is not None else None
+
+
+def analyze_cached(
+    path: str | Path,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    jurisdiction: str | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
+    cache: AnalysisCache | None = None,
+) -> Scorecard:
+    """Like :func:`~freedomcities.analyze.analyze` on a file, but each content analysed once.
+
+    Args:
+        path: the policy file.
+        ruleset, jurisdiction, embedder, progress, model: as for ``analyze``.
+        cache: where analyses are kept; the data folder's by default.
+
+    Raises:
+        DocumentError: the file cannot be read; the message says why.
+        RulesetError: the ruleset has a mistake; the message says where.
+    """
+    scorecard, _kept = analyze_or_reuse(
+        path,
+        ruleset=ruleset,
+        jurisdiction=jurisdiction,
+        embedder=embedder,
+        progress=progress,
+        model=model,
+        cache=cache,
+    )
+    return scorecard
+
+
+def analyze_or_reuse(
+    path: str | Path,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    jurisdiction: str | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    model: LearnedJudge | Engine = "learned",
+    cache: AnalysisCache | None = None,
+) -> tuple[Scorecard, bool]:
+    """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
+    rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+    cache = cache or default_cache()
+    key = analysis_key(file_digest(path), rules, model)
+    kept = cache.get(key)
+    if kept is not None:
+        return for_file(kept, path, rules, jurisdiction), True
+    scorecard = analyze(
+        path,
+        ruleset=rules,
+        jurisdiction=jurisdiction,
+        embedder=embedder,
+        progress=progress,
+        model=model,
+    )
+    cache.put(key, scorecard)
+    return scorecard, False
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -178,8 +239,6 @@ def _analyze_or_error(
     path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None = None
 ) -> Scorecard | FreedomCitiesError:
     """Analyse one file in a worker and keep it; an expected error is returned, not raised."""
-    from freedomcities.cache import analyze_or_reuse
-
     try:
         embedder = default_embedder(threads=1)
         if store is None:

@@ -2,8 +2,8 @@
 
 Reading a 700-page manual (and OCR on its scans) and judging it costs seconds to
 minutes; a report, a comparison or a national sweep that needs the same file's
-scorecard again should pay that once. :func:`analyze_cached` looks the file up
-by an :class:`AnalysisKey` (the SHA-256 of its bytes, the ruleset's id and
+scorecard again should pay that once. :func:`~freedomcities.analyze.analyze_cached`
+looks the file up by an :class:`AnalysisKey` (the SHA-256 of its bytes, the ruleset's id and
 version, this package's version and the judge's fingerprint) before reading it.
 A new judge, ruleset or release changes the key, so nothing stale is reused.
 
@@ -26,14 +26,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from freedomcities.analyze import Progress, analyze
-from freedomcities.embed import Embedder
 from freedomcities.errors import ContractError, DocumentError
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.models import Scorecard
-from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
+from freedomcities.rules import Ruleset
 from freedomcities.score import place_results
+from freedomcities.version import __version__
 
 _CHUNK = 1 << 20
 
@@ -81,8 +80,6 @@ def analysis_key(
     content: str, rules: Ruleset, model: LearnedJudge | Engine = "learned"
 ) -> AnalysisKey:
     """The key of an analysis of content with this digest, by this ruleset and judge."""
-    from freedomcities import __version__
-
     return AnalysisKey(content, rules.id, rules.version, __version__, judge_version(rules, model))
 
 
@@ -123,68 +120,6 @@ def default_cache() -> AnalysisCache:
     from freedomcities.web.config import data_dir  # plain settings; no Django is imported
 
     return AnalysisCache(data_dir() / "analyses")
-
-
-def analyze_cached(
-    path: str | Path,
-    *,
-    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    jurisdiction: str | None = None,
-    embedder: Embedder | None = None,
-    progress: Progress | None = None,
-    model: LearnedJudge | Engine = "learned",
-    cache: AnalysisCache | None = None,
-) -> Scorecard:
-    """Like :func:`~freedomcities.analyze.analyze` on a file, but each content analysed once.
-
-    Args:
-        path: the policy file.
-        ruleset, jurisdiction, embedder, progress, model: as for ``analyze``.
-        cache: where analyses are kept; the data folder's by default.
-
-    Raises:
-        DocumentError: the file cannot be read; the message says why.
-        RulesetError: the ruleset has a mistake; the message says where.
-    """
-    scorecard, _kept = analyze_or_reuse(
-        path,
-        ruleset=ruleset,
-        jurisdiction=jurisdiction,
-        embedder=embedder,
-        progress=progress,
-        model=model,
-        cache=cache,
-    )
-    return scorecard
-
-
-def analyze_or_reuse(
-    path: str | Path,
-    *,
-    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    jurisdiction: str | None = None,
-    embedder: Embedder | None = None,
-    progress: Progress | None = None,
-    model: LearnedJudge | Engine = "learned",
-    cache: AnalysisCache | None = None,
-) -> tuple[Scorecard, bool]:
-    """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
-    rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    cache = cache or default_cache()
-    key = analysis_key(file_digest(path), rules, model)
-    kept = cache.get(key)
-    if kept is not None:
-        return for_file(kept, path, rules, jurisdiction), True
-    scorecard = analyze(
-        path,
-        ruleset=rules,
-        jurisdiction=jurisdiction,
-        embedder=embedder,
-        progress=progress,
-        model=model,
-    )
-    cache.put(key, scorecard)
-    return scorecard, False
 
 
 def for_file(

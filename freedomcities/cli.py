@@ -27,8 +27,7 @@ from rich.rule import Rule as Divider
 from rich.text import Text
 
 from freedomcities import __version__
-from freedomcities.analyze import analyze, analyze_many
-from freedomcities.cache import analyze_cached
+from freedomcities.analyze import analyze, analyze_cached, analyze_many
 from freedomcities.console import (
     CountProgress,
     PageProgress,

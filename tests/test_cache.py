@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from documents import make_pdf
 
-from freedomcities.analyze import analyze_many
-from freedomcities.cache import AnalysisCache, analysis_key, analyze_cached, file_digest
+from freedomcities.analyze import analyze_cached, analyze_many
+from freedomcities.cache import AnalysisCache, analysis_key, file_digest
 from freedomcities.cli import cli
 from freedomcities.contract import SCHEMA
 from freedomcities.isolate import read_isolated

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freedomcities import __version__
-from freedomcities.cache import analyze_cached, file_digest
+from freedomcities.analyze import analyze_cached
+from freedomcities.cache import file_digest
 from freedomcities.contract import evidence_rows
 from freedomcities.embed import Embedder
 from freedomcities.errors import (

@@ -39,7 +39,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from freedomcities import __version__
-from freedomcities.cache import analysis_key, analyze_or_reuse, file_digest
+from freedomcities.analyze import analyze_or_reuse
+from freedomcities.cache import analysis_key, file_digest
 from freedomcities.contract import public_view
 from freedomcities.embed import Embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
