@@ -70,6 +70,8 @@ NORMATIVE = re.compile(
 IDIOM_CONFIDENCE = 0.85
 MODAL = re.compile(r"\b(?:shall|will|may|must|should|can)\b", re.IGNORECASE)
 CLASSIFIER_CEILING = 0.7
+# Likelihood times similarity below this is a guess, not a finding.
+CLASSIFIER_LEAST = 0.5
 PERMITS = re.compile(r"\b(?:may|can|is authorized to|are authorized to)\b(?!\s+not)", re.IGNORECASE)
 LIMITS = re.compile(
     r"\b(?:not|no|never|nor|only|unless|except|prohibit\w*|without|solely|shall|must)\b",
@@ -377,6 +379,8 @@ def _classifier_verdict(opinion: Opinion, sentence: str) -> SentenceStance | Non
         return None
     # Never surer than the cues: the model has read examples, not this policy's context.
     confidence = round(min(CLASSIFIER_CEILING, opinion.probabilities[best] * opinion.similarity), 2)
+    if confidence < CLASSIFIER_LEAST:
+        return None
     return SentenceStance(best, confidence, "Worded like the ruleset's examples of this stance.")  # type: ignore[arg-type]
 
 

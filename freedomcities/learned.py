@@ -195,28 +195,27 @@ def load_judge(path: Path) -> LearnedJudge:
     )
 
 
-def read_logits(model: bytes, texts: Sequence[str], cues: Matrix, batch: int = 32) -> Matrix:
+def read_logits(model: bytes, texts: Sequence[str], cues: Matrix) -> Matrix:
     """The reader's logits for texts with their cue features (rules, n, 4): (rules, n, labels).
 
-    Texts are sorted by length and run in batches, so a batch pads little.
+    Each passage is read alone. The int8 model scales each input by its own
+    range (dynamic quantization), so a passage read in a batch would read a
+    little differently beside other passages, and the same sentence could
+    change stance from one manual to the next. Alone, it needs no padding
+    either, which costs no more time on a CPU.
     """
     session = _session(model)
-    rules = cues.shape[0]
-    out = np.zeros((rules, len(texts), len(LABELS)), dtype=np.float32)
+    out = np.zeros((cues.shape[0], len(texts), len(LABELS)), dtype=np.float32)
     if not texts:
         return out
-    encodings = minilm_tokenizer().encode_batch(list(texts))
-    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-    for start in range(0, len(order), batch):
-        rows = order[start : start + batch]
-        ids, mask = pad_token_ids([encodings[i].ids for i in rows])
+    for i, encoding in enumerate(minilm_tokenizer().encode_batch(list(texts))):
+        ids, mask = pad_token_ids([encoding.ids])
         feeds = {
             "input_ids": ids,
             "attention_mask": mask,
-            "cues": np.ascontiguousarray(cues[:, rows].transpose(1, 0, 2), dtype=np.float32),
+            "cues": np.ascontiguousarray(cues[:, i][None], dtype=np.float32),
         }
-        logits = np.asarray(session.run(["logits"], feeds)[0], dtype=np.float32)
-        out[:, rows] = logits.transpose(1, 0, 2)
+        out[:, i] = np.asarray(session.run(["logits"], feeds)[0], dtype=np.float32)[0]
     return out
 
 

@@ -24,7 +24,6 @@ from freedomcities.models import (
 )
 from freedomcities.rules import DEFAULT_LANGUAGE, Rule, Ruleset
 
-MIN_CONFIDENCE = 0.5
 # A status decided by a finding less sure than this is shown, but marked for review first.
 REVIEW_BELOW = 0.6
 MAX_EVIDENCE = 5
@@ -88,10 +87,15 @@ def rule_results(
 
 
 def _result(rule: Rule, findings: list[Finding], jurisdiction: str | None) -> RuleResult:
-    """Decide one rule's status from its findings and pick the evidence to show."""
+    """Decide one rule's status from its findings and pick the evidence to show.
+
+    Each judge says which of its findings it is sure enough of (the others are
+    tentative); a second bar here would undo the learned judge's own thresholds,
+    which cross-validation set on calibrated probabilities.
+    """
     suggestion = _suggest(rule, jurisdiction)
-    weak = [f for f in findings if f.confidence < MIN_CONFIDENCE or f.tentative]
-    findings = [f for f in findings if f.confidence >= MIN_CONFIDENCE and not f.tentative]
+    weak = [f for f in findings if f.tentative]
+    findings = [f for f in findings if not f.tentative]
     status = _status(findings)
     if status == "silent":
         unsure = any(f.tentative for f in weak)

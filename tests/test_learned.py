@@ -146,6 +146,14 @@ def test_a_tentative_finding_leaves_the_rule_silent_but_asks_for_review() -> Non
     assert (result.status, result.needs_review) == ("conflicts", False)
 
 
+def test_a_finding_past_its_judges_own_threshold_decides_however_low_its_chance() -> None:
+    # A calibrated 0.3 that a passage conflicts is past the learned judge's bar: the rule is
+    # scored from it, and marked for a person to look at first.
+    low = Finding("5", "conflicts", 0.3, "q", 0, 1, 1, None, None, "why")
+    result = next(r for r in rule_results([low], RULESET) if r.rule_id == "5")
+    assert (result.status, result.confidence, result.needs_review) == ("conflicts", 0.3, True)
+
+
 def test_training_is_reproducible_and_the_judge_reads_its_lessons(
     corpus: Path, tmp_path: Path
 ) -> None:
