@@ -46,6 +46,7 @@ class AnalysisKey:
     ruleset_version: str
     engine: str
     judge: str
+    ruleset_digest: str = ""
 
     @property
     def name(self) -> str:
@@ -80,7 +81,24 @@ def analysis_key(
     content: str, rules: Ruleset, model: LearnedJudge | Engine = "learned"
 ) -> AnalysisKey:
     """The key of an analysis of content with this digest, by this ruleset and judge."""
-    return AnalysisKey(content, rules.id, rules.version, __version__, judge_version(rules, model))
+    return AnalysisKey(
+        content,
+        rules.id,
+        rules.version,
+        __version__,
+        judge_version(rules, model),
+        ruleset_digest(rules),
+    )
+
+
+def ruleset_digest(rules: Ruleset) -> str:
+    """A digest of everything in a ruleset, its cues included.
+
+    A cue edited without a new version number (as a campaign tuning its own
+    ruleset will) changes what the judge finds; an analysis made with the old
+    cue must not come back.
+    """
+    return hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()[:16]
 
 
 class AnalysisCache:

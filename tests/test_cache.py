@@ -19,7 +19,7 @@ from freedomcities.cli import cli
 from freedomcities.contract import SCHEMA
 from freedomcities.isolate import read_isolated
 from freedomcities.models import Scorecard
-from freedomcities.rules import load_ruleset
+from freedomcities.rules import RULES_DIR, load_ruleset
 
 POLICY = (
     "428.2 POLICY\n"
@@ -165,3 +165,22 @@ def test_analyze_many_without_a_cache_reads_every_time(
         [(path, card)] = analyze_many([policy], workers=1, cache=False)
         assert path == policy and isinstance(card, Scorecard)
     assert reads == ["mesa-policy.pdf", "mesa-policy.pdf", "mesa-policy.pdf"]
+
+
+def test_a_cue_edited_without_a_new_version_is_not_served_the_old_analysis(
+    tmp_path: Path,
+) -> None:
+    shipped = RULES_DIR / "freedom-cities.toml"
+    edited = tmp_path / "freedom-cities.toml"
+    text = shipped.read_text(encoding="utf-8")
+    edited.write_text(text.replace("'consent form',", "'consent forms?',", 1), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    before, after = load_ruleset(shipped), load_ruleset(edited)
+    assert (before.id, before.version) == (after.id, after.version)
+    policy = tmp_path / "policy.txt"
+    policy.write_text(POLICY, encoding="utf-8")
+    cache = AnalysisCache(tmp_path / "cache")
+    analyze_cached(policy, ruleset=shipped, cache=cache, model="cues")
+    kept = analysis_key(file_digest(policy), before, "cues")
+    assert cache.get(kept) is not None
+    assert cache.get(analysis_key(file_digest(policy), after, "cues")) is None
