@@ -45,6 +45,11 @@ DEMO = Path(__file__).resolve().parents[2] / "freedomcities" / "samples" / "demo
 MIDDLE = DEMO / "middle-2024.txt"
 # In the middle policy, agents may come into the holding cells with no word on identifying
 # themselves: a reviewer reads that as conflicting with rule 4 (Clear Identification).
+# Rule 4 in name only: the agents decide whether they are named.
+INTRODUCED = (
+    "Immigration agents who come to interview a person in custody will be identified to that "
+    "person by the booking officer, unless the agents ask otherwise."
+)
 HOLDING_CELLS = (
     "Officers shall not give immigration agents access to the department's holding cells "
     "or to people in custody, except for a legitimate law enforcement purpose."
@@ -573,8 +578,11 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
     tmp_path: Path,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    # A volunteer uploads the middle policy; the judge of the day reads it.
-    with django_capture_on_commit_callbacks(execute=True), MIDDLE.open("rb") as handle:
+    # A volunteer uploads the middle policy, with a sentence on rule 4 added; the judge of
+    # the day reads it.
+    policy = tmp_path / "middle-2024.txt"
+    policy.write_text(f"{MIDDLE.read_text(encoding='utf-8')}\n\n{INTRODUCED}\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True), policy.open("rb") as handle:
         data = {"obtained": "website", "policy_date": "2024-01-15", "file": handle}
         assert volunteer_client.post(f"/agencies/{mesa_police.pk}/upload/", data).status_code == 302
     version = PolicyVersion.objects.get()
@@ -589,21 +597,19 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
             "rule": "4",
             "revision": version.revision,
             "status": "conflicts",
-            "reason": "Agents may come into the cells with nothing said about identifying them.",
-            "passage": HOLDING_CELLS,
+            "reason": "The agents can choose to stay unnamed, so nobody knows who is asking.",
+            "passage": INTRODUCED,
         },
     )
-    assert Review.objects.get().passage == HOLDING_CELLS
+    assert Review.objects.get().passage == INTRODUCED
 
     exported = tmp_path / "exported.tsv"
     result = _run("export-reviews", "--output", str(exported))
     assert result.exit_code == 0, result.output
-    assert f"4\tconflicts\t{HOLDING_CELLS}\n" in exported.read_text(encoding="utf-8")
+    assert f"4\tconflicts\t{INTRODUCED}\n" in exported.read_text(encoding="utf-8")
 
     judge_file = tmp_path / "judge.npz"
-    result = _run(
-        "train", "--passages", str(exported), "--epochs", "1", "--output", str(judge_file)
-    )
+    result = _run("train", "--passages", str(exported), "--output", str(judge_file))
     assert result.exit_code == 0, result.output
 
     settings.JUDGE_PATH = str(judge_file)
@@ -616,19 +622,19 @@ def test_a_staff_override_teaches_a_new_judge_and_its_move_waits_for_staff(
     assert isinstance(loaded, LearnedJudge) and loaded is analysis.current_judge()
     move = StatusMove.objects.get(version=version, rule_id="4")
     assert (move.old_status, move.new_status, move.new_judge) == (first, "conflicts", judge)
-    assert version.rule_results.get(rule_id="4").evidence[0]["quote"] == HOLDING_CELLS
+    assert version.rule_results.get(rule_id="4").evidence[0]["quote"] == INTRODUCED
 
     page = staff_client.get("/review/moves/").content.decode()
     row = re.search(rf'<tr data-testid="move-{move.pk}".*?</tr>', page, re.S)
     assert row, page
     assert f'data-old="{first}" data-new="conflicts"' in row.group(0)
-    assert HOLDING_CELLS.replace("'", "&#x27;") in row.group(0)
+    assert INTRODUCED.replace("'", "&#x27;") in row.group(0)
 
     # The override taught it: the same training without the exported file reads the
     # reviewer's passage as less of a conflict with rule 4.
     without = tmp_path / "without.npz"
-    assert _run("train", "--epochs", "1", "--output", str(without)).exit_code == 0
-    passage = Passage(HOLDING_CELLS, 0, len(HOLDING_CELLS), None)
+    assert _run("train", "--output", str(without)).exit_code == 0
+    passage = Passage(INTRODUCED, 0, len(INTRODUCED), None)
     taught, untaught = (
         load_judge(path)
         .judge([passage], load_ruleset(), cue_stance)
