@@ -14,6 +14,7 @@ from pathlib import Path
 
 from freedomcities.cache import (
     AnalysisCache,
+    AnalysisKey,
     analysis_key,
     default_cache,
     file_digest,
@@ -105,33 +106,40 @@ def analyze_many(
     """
     files = [Path(p) for p in paths]
     store = _cache_of(cache)
-    found = {i: _kept(p, ruleset, jurisdiction, store) for i, p in enumerate(files)}
-    kept = {i: card for i, card in found.items() if card is not None}
+    looked = [_look_up_file(p, ruleset, jurisdiction, store) for p in files]
     fresh = _analyze_all(
-        [p for i, p in enumerate(files) if i not in kept], ruleset, jurisdiction, workers, store
+        [(p, key) for p, (key, kept) in zip(files, looked, strict=True) if kept is None],
+        ruleset,
+        jurisdiction,
+        workers,
+        store,
     )
-    for i, path in enumerate(files):
-        yield (path, kept[i]) if i in kept else next(fresh)
+    for path, (_key, kept) in zip(files, looked, strict=True):
+        yield (path, kept) if kept is not None else next(fresh)
 
 
 def _analyze_all(
-    files: list[Path],
+    files: list[tuple[Path, AnalysisKey | None]],
     ruleset: str | Path,
     jurisdiction: str | None,
     workers: int | None,
     store: AnalysisCache | None,
 ) -> Iterator[tuple[Path, Scorecard | FreedomCitiesError]]:
-    """Analyse files in a pool of workers (or here, for one), in the order given."""
+    """Analyse files in a pool of workers (or here, for one), in the order given, keeping each
+    analysis under the key its file was looked up by."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < 2:
-        yield from ((p, _analyze_or_error(p, ruleset, jurisdiction, store)) for p in files)
+        yield from (
+            (p, _analyze_or_error(p, ruleset, jurisdiction, store, key)) for p, key in files
+        )
         return
     with worker_pool(min(workers, len(files))) as pool:
         with main_left_alone():
             futures = [
-                pool.submit(_analyze_or_error, p, ruleset, jurisdiction, store) for p in files
+                pool.submit(_analyze_or_error, p, ruleset, jurisdiction, store, key)
+                for p, key in files
             ]
-        for path, future in zip(files, futures, strict=True):
+        for (path, _key), future in zip(files, futures, strict=True):
             try:
                 yield path, future.result()
             except Exception as exc:  # a worker process that died: this file fails, not the rest
@@ -145,21 +153,32 @@ def _cache_of(cache: AnalysisCache | bool) -> AnalysisCache | None:
     return default_cache() if cache else None
 
 
-def _kept(
+def _look_up_file(
     path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None
-) -> Scorecard | None:
-    """A file's kept analysis, made for its name and jurisdiction; None if there is none.
+) -> tuple[AnalysisKey | None, Scorecard | None]:
+    """A file's key in ``store`` and its kept analysis, if any (see :func:`_look_up`).
 
-    A file that cannot be read is not looked up here: its worker says why.
+    A file that cannot be read is not looked up here (no key): its worker says why.
     """
     if store is None:
-        return None
+        return None, None
     try:
-        rules = load_ruleset(ruleset)
-        card = store.get(analysis_key(file_digest(path), rules))
+        return _look_up(path, load_ruleset(ruleset), jurisdiction, store, "learned")
     except FreedomCitiesError:
-        return None
-    return for_file(card, path, rules, jurisdiction) if card is not None else None
+        return None, None
+
+
+def _look_up(
+    path: str | Path,
+    rules: Ruleset,
+    jurisdiction: str | None,
+    store: AnalysisCache,
+    model: LearnedJudge | Engine,
+) -> tuple[AnalysisKey, Scorecard | None]:
+    """A file's key in the cache, and its kept analysis made for its name and jurisdiction."""
+    key = analysis_key(file_digest(path), rules, model)
+    kept = store.get(key)
+    return key, for_file(kept, path, rules, jurisdiction) if kept is not None else None
 
 
 def analyze_cached(
@@ -208,10 +227,9 @@ def analyze_or_reuse(
     """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     cache = cache or default_cache()
-    key = analysis_key(file_digest(path), rules, model)
-    kept = cache.get(key)
+    key, kept = _look_up(path, rules, jurisdiction, cache, model)
     if kept is not None:
-        return for_file(kept, path, rules, jurisdiction), True
+        return kept, True
     scorecard = analyze(
         path,
         ruleset=rules,
@@ -236,16 +254,19 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _analyze_or_error(
-    path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None = None
+    path: Path,
+    ruleset: str | Path,
+    jurisdiction: str | None,
+    store: AnalysisCache | None = None,
+    key: AnalysisKey | None = None,
 ) -> Scorecard | FreedomCitiesError:
-    """Analyse one file in a worker and keep it; an expected error is returned, not raised."""
+    """Analyse one file in a worker and keep it under ``key``; an expected error is returned,
+    not raised."""
     try:
         embedder = default_embedder(threads=1)
-        if store is None:
-            return analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
-        scorecard, _kept = analyze_or_reuse(
-            path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder, cache=store
-        )
+        scorecard = analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
+        if store is not None and key is not None:
+            store.put(key, scorecard)
         return scorecard
     except FreedomCitiesError as exc:
         return exc
