@@ -3,8 +3,8 @@
 Reading a 700-page manual (and OCR on its scans) and judging it costs seconds to
 minutes; a report, a comparison or a national sweep that needs the same file's
 scorecard again should pay that once. :func:`~freedomcities.analyze.analyze_cached`
-looks the file up by an :class:`AnalysisKey` (the SHA-256 of its bytes, the ruleset's id and
-version, this package's version and the judge's fingerprint) before reading it.
+looks the file up by an :class:`AnalysisKey` (the SHA-256 of its bytes, the ruleset's id,
+version and content, this package's version and the judge's fingerprint) before reading it.
 A new judge, ruleset or release changes the key, so nothing stale is reused.
 
 The place an analysis was made for only changes the suggested wording, so a hit
@@ -46,7 +46,7 @@ class AnalysisKey:
     ruleset_version: str
     engine: str
     judge: str
-    ruleset_digest: str = ""
+    ruleset_digest: str
 
     @property
     def name(self) -> str:

@@ -9,14 +9,9 @@ this folder, and the web app's pages, read their words here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from freedomcities.models import STATUSES, RuleResult, Scorecard, Status
 from freedomcities.render.spanish import SPANISH
 from freedomcities.rules import optional_rule_ids
-
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_LANGUAGE = "en"
 
