@@ -49,6 +49,18 @@ _NON_COMMITTAL = re.compile(
 _LEAD_IN_PROHIBITION = re.compile(
     r"\bprohibit\w*|\bshall\s+not\b|\bno\s+\w+(?:\s+\w+){0,6}\s+shall\b", re.I
 )
+# A lead-in that forbids forbidding ("A local entity may not prohibit an officer from doing
+# any of the following:", "No agency shall adopt a policy that restricts:") allows every item:
+# the way laws that mandate cooperation are written.
+_LEAD_IN_PERMISSION = re.compile(
+    r"(?:\bnothing\b[^.;:]{0,200}?\b(?:prohibit|prevent|restrict|preclude|bar|limit(?!ed\s+to))\w*"
+    r"|\b(?:not|no|cannot)\b[^.;:]{0,160}?\b(?:policy|policies|ordinance|rule|practice|"
+    r"regulation|resolution)s?\b[^.;:]{0,80}?\b(?:prohibit|restrict|prevent|preclude|limit(?!ed\s+to))\w*"
+    r"|\b(?:not|cannot)\s+(?:\w+\s+){0,3}?(?:prohibit|restrict|prevent|preclude|bar|limit(?!ed\s+to))\w*"
+    r"[^.;:]{0,300}?\b(?:officers?|employees?|personnel|officials?|deput\w+|agents?|clerks?|"
+    r"magistrates?|attorneys?|staff)\b[^.;:]{0,300}?\bfrom\b)",
+    re.IGNORECASE,
+)
 _NO_LONGER = re.compile(r"\bno\s+longer\b", re.IGNORECASE)
 _PERMISSION = re.compile(
     r"\b(?:may|can|could|might)\b(?!\s+not)"
@@ -106,8 +118,20 @@ def read_action(
     if modality == "stated" and action_end is not None:
         modality = _passive_modality(sentence[action_end : action_end + 80])
     if modality == "stated" and lead_in:
-        modality = "forbidden" if _LEAD_IN_PROHIBITION.search(lead_in) else _modality(lead_in)
+        modality = _lead_in_modality(lead_in)
     return Reading(modality, exception_of(sentence))
+
+
+def _lead_in_modality(lead_in: str) -> Modality:
+    """What a list's lead-in does to each item under it.
+
+    "Nothing in this policy prohibits officers from:" and "may not prohibit
+    ... from doing any of the following:" allow the items, though they name a
+    prohibition; a lead-in that names one otherwise forbids them.
+    """
+    if _LEAD_IN_PERMISSION.search(lead_in):
+        return "permitted"
+    return "forbidden" if _LEAD_IN_PROHIBITION.search(lead_in) else _modality(lead_in)
 
 
 def _passive_modality(after: str) -> Modality:

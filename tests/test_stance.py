@@ -260,12 +260,25 @@ LEAD_INS = [
     # An item with a verb of its own keeps it.
     ("(c) Officers may contact ICE to confirm an identity.", "The following are prohibited:",
      "permitted"),
+    # A lead-in that forbids forbidding allows its items: how cooperation mandates are written.
+    ("(1) inquiring into the immigration status of a person under arrest;", "A local entity may "
+     "not prohibit or materially limit a person who is a peace officer employed by the entity "
+     "from doing any of the following:", "permitted"),
+    ("(a) inquire into the immigration status of a victim or witness.", "No local agency shall "
+     "adopt or enforce a policy that prohibits or restricts any of the following:", "permitted"),
+    ("(a) inquire into the immigration status of a victim or witness.", "Nothing in this policy "
+     "prohibits a deputy from taking these steps:", "permitted"),
+    # Forbidding a restriction on the public still forbids each way of restricting.
+    ("(2) Requesting information about a person's immigration status.", "Members shall not "
+     "restrict a person from filing a complaint in any of these ways:", "forbidden"),
+    ("(a) inquire into the immigration status of a victim or witness.", "Officers shall not, "
+     "including but not limited to:", "forbidden"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("item", "lead_in", "modality"), LEAD_INS)
 def test_list_item_takes_its_lead_ins_modality(item: str, lead_in: str, modality: str) -> None:
-    action = re.search(r"Requesting|Detaining|inquire|notify|contact", item)
+    action = re.search(r"Requesting|Detaining|inquir\w*|notify|contact", item)
     assert action is not None
     assert read_action(item, action.start(), lead_in).modality == modality
 
