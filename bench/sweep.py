@@ -39,6 +39,7 @@ CPU rates, and from the sweep's wall-clock rates.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -368,12 +369,43 @@ def lines(database: Path) -> list[dict[str, Any]]:
     """Each file's pages, OCR pages, worker seconds and order of finishing."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "select i.path, a.pages, a.ocr_pages, i.seconds, i.finished_at, i.claimed_by"
+            "select i.path, a.pages, a.ocr_pages, i.seconds, i.claimed_at, i.finished_at,"
+            " i.claimed_by"
             " from scorecards_sweepitem i join scorecards_analysis a on a.version_id = i.version_id"
             " order by i.finished_at"
         ).fetchall()
-    keys = ("path", "pages", "ocr_pages", "seconds", "finished_at", "worker")
+    keys = ("path", "pages", "ocr_pages", "seconds", "started_at", "finished_at", "worker")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def timeline(run: dict[str, Any]) -> list[str]:
+    """Each file's start and end, in seconds from the first start, by worker: who waited on what."""
+    items = [i for i in run["items"] if i["started_at"] and i["finished_at"]]
+    if not items:
+        return []
+    origin = min(_when(i["started_at"]) for i in items)
+    workers = sorted({i["worker"] for i in items})
+    rows = []
+    for item in sorted(items, key=lambda i: (_when(i["started_at"]), i["worker"])):
+        start, end = _when(item["started_at"]) - origin, _when(item["finished_at"]) - origin
+        rows.append(
+            f"  worker {workers.index(item['worker']) + 1}: {start:6.1f} -> {end:6.1f} s "
+            f"{Path(item['path']).stem[:44]:44} {item['pages']:4} pages, {item['ocr_pages']} OCR"
+        )
+    ends = {
+        w: max(_when(i["finished_at"]) - origin for i in items if i["worker"] == w) for w in workers
+    }
+    last = max(ends.values())
+    rows += [
+        f"  worker {n}: last file ends at {ends[w]:.1f} s, idle {last - ends[w]:.1f} s at the end"
+        for n, w in enumerate(workers, start=1)
+    ]
+    return rows
+
+
+def _when(stamp: str) -> float:
+    """Seconds since the epoch of a timestamp as SQLite keeps Django's datetimes."""
+    return datetime.datetime.fromisoformat(stamp).timestamp()
 
 
 def rates(run: dict[str, Any]) -> dict[str, float]:
@@ -491,6 +523,8 @@ def report(run: dict[str, Any], baseline: dict[str, Any]) -> None:
         f"  {run['summary']} {run['errors']} resume: {run['resume_summary']}",
         flush=True,
     )
+    run["timeline"] = timeline(run)
+    print("\n".join(["  timeline (claimed -> finished, from the first claim):", *run["timeline"]]))
 
 
 def finish(results: dict[str, Any], output: Path) -> None:
