@@ -312,8 +312,14 @@ def flush(redis: str) -> None:
     redis_client.Redis.from_url(redis).flushdb()
 
 
-def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[str, Any]:
-    """One sweep from a fresh copy of the seeded data folder, with ``workers`` processes."""
+def sweep_run(
+    workers: int, template: Path, manifest: Path, redis: str, pin: bool = False
+) -> dict[str, Any]:
+    """One sweep from a fresh copy of the seeded data folder, with ``workers`` processes.
+
+    With ``pin``, worker N may run only on core N (its reading children and
+    Tesseract too), so one worker is one core, as on a machine running one per core.
+    """
     data = template.parent / f"data-{workers}"
     shutil.rmtree(data, ignore_errors=True)
     shutil.copytree(template, data)
@@ -321,8 +327,13 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
     env = env_for(data, redis)
     output = data / "results.jsonl"
     procs = [
-        subprocess.Popen(command("worker"), env=env, stderr=subprocess.DEVNULL)
-        for _ in range(workers)
+        subprocess.Popen(
+            command("worker"),
+            env=env,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_on_core(number) if pin else None,
+        )
+        for number in range(workers)
     ]
     try:
         started = time.perf_counter()
@@ -363,6 +374,12 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
         "cpu_per_worker": [round(c, 1) for c in cpus],
         "items": items,
     }
+
+
+def _on_core(number: int) -> Any:
+    """A function that keeps the process it runs in on one core (the Nth, wrapping around)."""
+    core = sorted(os.sched_getaffinity(0))[number % len(os.sched_getaffinity(0))]
+    return lambda: os.sched_setaffinity(0, {core})
 
 
 def lines(database: Path) -> list[dict[str, Any]]:
@@ -454,6 +471,9 @@ def main() -> None:
         "--workers", type=int, nargs="*", default=[1, 2], help="sweeps to run; none: warm only"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--pin", action="store_true", help="run each worker on a core of its own (one core each)"
+    )
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "sweep.json")
     args = parser.parse_args()
     if args.raw_child:
@@ -480,7 +500,8 @@ def main() -> None:
             template = seeded(Path(folder), args.redis)
             manifest = write_manifest(Path(folder))
             for workers in args.workers:
-                run = sweep_run(workers, template, manifest, args.redis)
+                run = sweep_run(workers, template, manifest, args.redis, args.pin)
+                run["pinned"] = args.pin
                 run["rates"] = rates(run)
                 results["runs"].append(run)
                 report(run, baseline)
