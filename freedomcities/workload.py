@@ -14,6 +14,7 @@ This module is plain Python: no Django, no queue.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from freedomcities.errors import FreedomCitiesError
 from freedomcities.limits import Limits
 from freedomcities.ocr import PAGES_PER_RUN
 from freedomcities.read import needs_ocr, open_pdf
+
+log = logging.getLogger(__name__)
 
 TEXT_PAGE_SECONDS: Final = 1 / 279
 """CPU seconds to analyse a page with a text layer (bench/sweep.py, the real manuals)."""
@@ -76,6 +79,9 @@ def estimate(path: str | Path, limits: Limits | None = None) -> Workload:
             return Workload(pages=max(1, size // 3000), scanned=0)
         return _pdf_workload(path, limits or Limits.from_env())
     except (OSError, FreedomCitiesError):
+        return Workload(pages=1, scanned=0)
+    except Exception:  # a parser's own surprise on a damaged file: its job will say what it is
+        log.warning("could not estimate the work of %s", path, exc_info=True)
         return Workload(pages=1, scanned=0)
 
 
