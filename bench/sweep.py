@@ -39,6 +39,7 @@ CPU rates, and from the sweep's wall-clock rates.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -311,8 +312,14 @@ def flush(redis: str) -> None:
     redis_client.Redis.from_url(redis).flushdb()
 
 
-def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[str, Any]:
-    """One sweep from a fresh copy of the seeded data folder, with ``workers`` processes."""
+def sweep_run(
+    workers: int, template: Path, manifest: Path, redis: str, pin: bool = False
+) -> dict[str, Any]:
+    """One sweep from a fresh copy of the seeded data folder, with ``workers`` processes.
+
+    With ``pin``, worker N may run only on core N (its reading children and
+    Tesseract too), so one worker is one core, as on a machine running one per core.
+    """
     data = template.parent / f"data-{workers}"
     shutil.rmtree(data, ignore_errors=True)
     shutil.copytree(template, data)
@@ -320,8 +327,13 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
     env = env_for(data, redis)
     output = data / "results.jsonl"
     procs = [
-        subprocess.Popen(command("worker"), env=env, stderr=subprocess.DEVNULL)
-        for _ in range(workers)
+        subprocess.Popen(
+            command("worker"),
+            env=env,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_on_core(number) if pin else None,
+        )
+        for number in range(workers)
     ]
     try:
         started = time.perf_counter()
@@ -364,16 +376,53 @@ def sweep_run(workers: int, template: Path, manifest: Path, redis: str) -> dict[
     }
 
 
+def _on_core(number: int) -> Any:
+    """A function that keeps the process it runs in on one core (the Nth, wrapping around)."""
+    core = sorted(os.sched_getaffinity(0))[number % len(os.sched_getaffinity(0))]
+    return lambda: os.sched_setaffinity(0, {core})
+
+
 def lines(database: Path) -> list[dict[str, Any]]:
     """Each file's pages, OCR pages, worker seconds and order of finishing."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "select i.path, a.pages, a.ocr_pages, i.seconds, i.finished_at, i.claimed_by"
+            "select i.path, a.pages, a.ocr_pages, i.seconds, i.claimed_at, i.finished_at,"
+            " i.claimed_by"
             " from scorecards_sweepitem i join scorecards_analysis a on a.version_id = i.version_id"
             " order by i.finished_at"
         ).fetchall()
-    keys = ("path", "pages", "ocr_pages", "seconds", "finished_at", "worker")
+    keys = ("path", "pages", "ocr_pages", "seconds", "started_at", "finished_at", "worker")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def timeline(run: dict[str, Any]) -> list[str]:
+    """Each file's start and end, in seconds from the first start, by worker: who waited on what."""
+    items = [i for i in run["items"] if i["started_at"] and i["finished_at"]]
+    if not items:
+        return []
+    origin = min(_when(i["started_at"]) for i in items)
+    workers = sorted({i["worker"] for i in items})
+    rows = []
+    for item in sorted(items, key=lambda i: (_when(i["started_at"]), i["worker"])):
+        start, end = _when(item["started_at"]) - origin, _when(item["finished_at"]) - origin
+        rows.append(
+            f"  worker {workers.index(item['worker']) + 1}: {start:6.1f} -> {end:6.1f} s "
+            f"{Path(item['path']).stem[:44]:44} {item['pages']:4} pages, {item['ocr_pages']} OCR"
+        )
+    ends = {
+        w: max(_when(i["finished_at"]) - origin for i in items if i["worker"] == w) for w in workers
+    }
+    last = max(ends.values())
+    rows += [
+        f"  worker {n}: last file ends at {ends[w]:.1f} s, idle {last - ends[w]:.1f} s at the end"
+        for n, w in enumerate(workers, start=1)
+    ]
+    return rows
+
+
+def _when(stamp: str) -> float:
+    """Seconds since the epoch of a timestamp as SQLite keeps Django's datetimes."""
+    return datetime.datetime.fromisoformat(stamp).timestamp()
 
 
 def rates(run: dict[str, Any]) -> dict[str, float]:
@@ -422,6 +471,9 @@ def main() -> None:
         "--workers", type=int, nargs="*", default=[1, 2], help="sweeps to run; none: warm only"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--pin", action="store_true", help="run each worker on a core of its own (one core each)"
+    )
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "sweep.json")
     args = parser.parse_args()
     if args.raw_child:
@@ -448,7 +500,8 @@ def main() -> None:
             template = seeded(Path(folder), args.redis)
             manifest = write_manifest(Path(folder))
             for workers in args.workers:
-                run = sweep_run(workers, template, manifest, args.redis)
+                run = sweep_run(workers, template, manifest, args.redis, args.pin)
+                run["pinned"] = args.pin
                 run["rates"] = rates(run)
                 results["runs"].append(run)
                 report(run, baseline)
@@ -491,6 +544,8 @@ def report(run: dict[str, Any], baseline: dict[str, Any]) -> None:
         f"  {run['summary']} {run['errors']} resume: {run['resume_summary']}",
         flush=True,
     )
+    run["timeline"] = timeline(run)
+    print("\n".join(["  timeline (claimed -> finished, from the first claim):", *run["timeline"]]))
 
 
 def finish(results: dict[str, Any], output: Path) -> None:

@@ -27,6 +27,7 @@ from freedomcities.judge import Engine, judge, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.limits import Limits
 from freedomcities.models import Document, Scorecard
+from freedomcities.ocrshare import SharedOCR
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import score
 from freedomcities.split import split
@@ -45,6 +46,7 @@ def analyze(
     progress: Progress | None = None,
     model: LearnedJudge | Engine = "learned",
     limits: Limits | None = None,
+    share: SharedOCR | None = None,
 ) -> Scorecard:
     """Score one policy document against a ruleset.
 
@@ -63,6 +65,9 @@ def analyze(
         limits: what reading the file may cost; by default the ones set in the
             environment. The file is read in a child process with the memory
             and time limits, so no file can take the caller down.
+        share: read scanned pages through this shared OCR cache, so other
+            workers can read some of them (:mod:`freedomcities.ocrshare`); the
+            scorecard is the same as without.
 
     Raises:
         DocumentError: the file cannot be read; the message says why.
@@ -72,7 +77,7 @@ def analyze(
     if isinstance(source, Document):
         document = source
     else:
-        document = read_isolated(source, progress=progress, limits=limits)
+        document = read_isolated(source, progress=progress, limits=limits, share=share)
     sections = split(document)
     findings, flags = judge(document, sections, rules, embedder=embedder, model=model)
     return score(
@@ -223,8 +228,12 @@ def analyze_or_reuse(
     progress: Progress | None = None,
     model: LearnedJudge | Engine = "learned",
     cache: AnalysisCache | None = None,
+    share: SharedOCR | None = None,
 ) -> tuple[Scorecard, bool]:
-    """:func:`analyze_cached`, also saying whether the analysis was kept from before."""
+    """:func:`analyze_cached`, also saying whether the analysis was kept from before.
+
+    ``share`` is as for :func:`analyze`.
+    """
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     cache = cache or default_cache()
     key, kept = _look_up(path, rules, jurisdiction, cache, model)
@@ -237,6 +246,7 @@ def analyze_or_reuse(
         embedder=embedder,
         progress=progress,
         model=model,
+        share=share,
     )
     cache.put(key, scorecard)
     return scorecard, False

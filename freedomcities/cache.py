@@ -121,16 +121,23 @@ class AnalysisCache:
 
     def put(self, key: AnalysisKey, scorecard: Scorecard) -> None:
         """Keep a scorecard; written to a temporary name first so readers never see half."""
-        target = self.path(key)
         text = json.dumps(scorecard.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        data = gzip.compress(text.encode("utf-8"), 3)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as file:
-                file.write(data)
-            os.replace(file.name, target)
-        except OSError:
-            return  # a read-only or full data folder costs a re-analysis later, nothing more
+        write_whole(self.path(key), gzip.compress(text.encode("utf-8"), 3))
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write a cache entry under a temporary name first, so readers never see half of it.
+
+    A read-only or full data folder costs the work again later, nothing more: the
+    error is swallowed.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as file:
+            file.write(data)
+        os.replace(file.name, target)
+    except OSError:
+        return
 
 
 def default_cache() -> AnalysisCache:

@@ -34,6 +34,7 @@ from freedomcities.errors import CorruptDocument, DocumentError
 from freedomcities.limits import Limits, too_large
 from freedomcities.models import Document
 from freedomcities.ocr import DEFAULT_OCR, OCREngine
+from freedomcities.ocrshare import SharedOCR
 from freedomcities.read import read
 
 Progress = Callable[[int, int], None]
@@ -62,6 +63,7 @@ def read_isolated(
     ocr: OCREngine | None = DEFAULT_OCR,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    share: SharedOCR | None = None,
 ) -> Document:
     """Read a document like :func:`freedomcities.read.read`, in a child with memory and time limits.
 
@@ -71,7 +73,7 @@ def read_isolated(
         DocumentError: anything else :func:`~freedomcities.read.read` raises, or a reader
             that crashed on a damaged file.
     """
-    outcome = read_measured(path, ocr=ocr, limits=limits, progress=progress)
+    outcome = read_measured(path, ocr=ocr, limits=limits, progress=progress, share=share)
     if outcome.error is not None:
         raise outcome.error
     assert outcome.document is not None
@@ -84,6 +86,7 @@ def read_measured(
     ocr: OCREngine | None = DEFAULT_OCR,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    share: SharedOCR | None = None,
 ) -> ChildReading:
     """Read in a child like :func:`read_isolated`, returning the error rather than raising it.
 
@@ -93,7 +96,7 @@ def read_measured(
     path = Path(path)
     receiver, sender = clean_context().Pipe(duplex=False)
     child = clean_context().Process(
-        target=_child_main, args=(sender, path, ocr, limits), name="freedomcities-read"
+        target=_child_main, args=(sender, path, ocr, limits, share), name="freedomcities-read"
     )
     started = time.monotonic()
     with main_left_alone():
@@ -165,7 +168,13 @@ def _out_of_memory(path: Path, limits: Limits) -> DocumentError:
     )
 
 
-def _child_main(sender: Connection, path: Path, ocr: OCREngine | None, limits: Limits) -> None:
+def _child_main(
+    sender: Connection,
+    path: Path,
+    ocr: OCREngine | None,
+    limits: Limits,
+    share: SharedOCR | None = None,
+) -> None:
     """In the child: cap memory, read, and send back the document or the error."""
     os.setpgrp()  # the parent kills the whole group: OCR's tesseract processes too
     base = _address_space(os.getpid())
@@ -176,7 +185,7 @@ def _child_main(sender: Connection, path: Path, ocr: OCREngine | None, limits: L
         sender.send(("progress", done, total))
 
     try:
-        document = read(path, ocr=ocr, limits=limits, progress=report)
+        document = read(path, ocr=ocr, limits=limits, progress=report, share=share)
         sender.send(("done", document, _peak_resident()))
     except MemoryError:
         sender.send(("error", _out_of_memory(path, limits), _peak_resident()))

@@ -10,6 +10,7 @@ is the default.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -226,8 +227,7 @@ def ocr_images(
 
     def submit(run: list[tuple[int, bytes]]) -> None:
         pngs = [png for _index, png in run]
-        read = several if several and len(run) > 1 else lambda one: [engine.read_image(one[0])]
-        pending.append(([index for index, _png in run], pool.submit(read, pngs)))
+        pending.append(([index for index, _png in run], pool.submit(read_run, engine, pngs)))
 
     try:
         run: list[tuple[int, bytes]] = []
@@ -245,6 +245,39 @@ def ocr_images(
             yield from _results(pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_run(engine: OCREngine, pngs: Sequence[bytes]) -> list[str]:
+    """The texts of page images read together: in one call to an engine that reads several
+    (one Tesseract run), else one call each."""
+    several = getattr(engine, "read_images", None)
+    if several is not None and len(pngs) > 1:
+        return list(several(pngs))
+    return [engine.read_image(png) for png in pngs]
+
+
+def ocr_settings(engine: OCREngine, dpi: int = OCR_DPI) -> str:
+    """Everything besides the page that decides an OCR text: the engine, its settings and
+    version, and the resolution pages are rendered at.
+
+    Kept OCR texts (:mod:`freedomcities.ocrcache`) are filed under it, so a new
+    Tesseract, another language or another resolution never reuses old texts. An
+    engine whose ``repr`` names its object's address is never matched in another
+    process: its texts are not shared, which is slow but never wrong.
+    """
+    version = _tesseract_version(engine.command) if isinstance(engine, TesseractOCR) else ""
+    return f"{engine!r} {version} dpi={dpi}"
+
+
+@functools.lru_cache(maxsize=4)
+def _tesseract_version(command: str) -> str:
+    """The first line of ``tesseract --version`` (e.g. ``tesseract 5.3.0``), asked once."""
+    try:
+        done = subprocess.run([command, "--version"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"  # OCR itself will say why it cannot run
+    lines = (done.stdout or done.stderr).decode("utf-8", errors="replace").splitlines()
+    return lines[0].strip() if lines else "unknown"
 
 
 def _results(done: tuple[list[int], Future[list[str]]]) -> Iterator[tuple[int, str]]:

@@ -40,6 +40,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from docx.oxml.ns import qn
 
+from freedomcities.cache import file_digest
 from freedomcities.errors import (
     CorruptDocument,
     DocumentError,
@@ -51,6 +52,7 @@ from freedomcities.errors import (
 from freedomcities.limits import Limits, check_pdf_streams, check_zip_parts, too_large
 from freedomcities.models import Document
 from freedomcities.ocr import DEFAULT_OCR, OCREngine, ocr_images, render_page
+from freedomcities.ocrshare import SharedOCR, read_shared
 from freedomcities.running import strip_running_lines
 
 Progress = Callable[[int, int], None]
@@ -127,6 +129,7 @@ class _Options:
     ocr: OCREngine | None
     limits: Limits
     progress: Progress | None
+    share: SharedOCR | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def read(
     ocr: OCREngine | None = DEFAULT_OCR,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    share: SharedOCR | None = None,
 ) -> Document:
     """Read a policy document from a PDF, Word (.docx), HTML or plain-text file.
 
@@ -165,6 +169,9 @@ def read(
             characters, XML depth); by default the ones set in the environment.
         progress: Called as ``progress(done_pages, total_pages)`` while pages
             are read, e.g. to drive a progress bar.
+        share: Read scanned pages through this shared OCR cache
+            (:mod:`freedomcities.ocrshare`), so other workers can read some of
+            them; the text is the same as without.
 
     Returns:
         The document's text, page offsets, title and count of OCRed pages.
@@ -181,7 +188,7 @@ def read(
     path = Path(path)
     limits = Limits.from_env() if limits is None else limits
     _check_size(path, _file_size(path), limits.max_bytes)
-    options = _Options(ocr=ocr, limits=limits, progress=progress)
+    options = _Options(ocr=ocr, limits=limits, progress=progress, share=share)
     try:
         found = _read_any(path, _read_head(path), options)
         return _build(path, found, options)
@@ -360,14 +367,14 @@ def _empty_message(path: Path, found: _Pages, options: _Options) -> str:
 def _read_pdf(path: Path, options: _Options) -> _Pages:
     """Read a PDF's text layer page by page, then OCR the pages that are scans."""
     broken = check_pdf_streams(path, options.limits)
-    pdf = _open_pdf(path)
+    pdf = open_pdf(path)
     try:
         total = len(pdf)
         if total == 0:
             raise _corrupt_pdf(path)  # pdfium opened it, but its list of pages is lost
         _check_pages(path, total, options.limits.max_pages)
         texts, scanned = _pdf_text_layer(pdf, path, options)
-        ocr_pages = _pdf_ocr(pdf, texts, scanned, options) if options.ocr else 0
+        ocr_pages = _pdf_ocr(pdf, path, texts, scanned, options) if options.ocr else 0
         if broken and not any(_clean(text).strip() for text in texts):
             raise _corrupt_pdf(path)  # no text because parts of it cannot be unpacked
         return _Pages(
@@ -381,8 +388,8 @@ def _read_pdf(path: Path, options: _Options) -> _Pages:
         pdf.close()
 
 
-def _open_pdf(path: Path) -> Any:
-    """Open a PDF with pdfium, turning its error codes into plain messages."""
+def open_pdf(path: Path) -> Any:
+    """Open a PDF with pdfium, turning its error codes into plain messages; the caller closes it."""
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
@@ -451,6 +458,14 @@ def _pdf_page_text(pdf: Any, index: int, path: Path, limits: Limits) -> tuple[st
         page.close()
 
 
+def needs_ocr(pdf: Any, index: int, path: Path, limits: Limits) -> bool:
+    """Whether a page of an open pypdfium2 document is a scan that ``read`` would OCR.
+
+    For estimating work before reading (:mod:`freedomcities.workload`).
+    """
+    return _pdf_page_text(pdf, index, path, limits)[1]
+
+
 def _nearly_empty(text: str) -> bool:
     """Whether a page has too little text to be anything but a scan or a blank."""
     if len("".join(text[:200].split())) >= OCR_MIN_CHARS:
@@ -489,12 +504,16 @@ def _image_areas(page: Any) -> Iterator[float]:
             yield (right.value - left.value) * (top.value - bottom.value)
 
 
-def _pdf_ocr(pdf: Any, texts: list[str], scanned: list[int], options: _Options) -> int:
+def _pdf_ocr(pdf: Any, path: Path, texts: list[str], scanned: list[int], options: _Options) -> int:
     """Replace the scanned pages' texts with OCR text; return how many were read."""
     assert options.ocr is not None
     done, total = len(texts) - len(scanned), len(texts)
-    images = ((index, render_page(pdf, index)) for index in scanned)
-    for index, text in ocr_images(options.ocr, images, pages=len(scanned)):
+    if options.share is not None and scanned:
+        found = read_shared(pdf, file_digest(path), scanned, options.ocr, options.share)
+    else:
+        images = ((index, render_page(pdf, index)) for index in scanned)
+        found = ocr_images(options.ocr, images, pages=len(scanned))
+    for index, text in found:
         texts[index] = text
         done += 1
         if options.progress is not None:

@@ -13,10 +13,12 @@ Fonts: text PDFs and scans use DejaVu Sans from Debian's ``fonts-dejavu-core``
 from __future__ import annotations
 
 import io
+import json
 import textwrap
 from pathlib import Path
 
 import docx
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
@@ -156,3 +158,12 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def scanned_agreement(shared_dir: Path) -> Path:
+    """The shortest agreement that ``index.json`` lists without a text layer."""
+    index = json.loads((shared_dir / "moa" / "index.json").read_text(encoding="utf-8"))
+    scans = sorted((row["pages"], row["slug"]) for row in index if not row["text_layer"])
+    if not scans:
+        pytest.skip("no scanned agreement in shared/moa")
+    return shared_dir / "moa" / f"{scans[0][1]}.pdf"

@@ -8,6 +8,8 @@ that file and without analysing any finished file a second time.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import sqlite3
 import time
@@ -18,9 +20,11 @@ import pytest
 from click.testing import CliRunner
 from test_server import ROOT, Running, _env, _run
 
+from freedomcities.analyze import analyze
 from freedomcities.cli import cli
+from tests.documents import scanned_agreement
 
-REDIS = "redis://127.0.0.1:6379/12"
+REDIS = os.environ.get("FREEDOMCITIES_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.txt"
 PLACES = ("mesa", "tempe", "tucson", "flagstaff", "yuma", "chandler")
 SWEEP_SECONDS = 600  # six policies on a busy 2-core machine, model loaded twice
@@ -166,6 +170,61 @@ def test_running_the_sweep_again_skips_what_is_done_and_lists_bad_lines(
     worker.stop()
     assert "7 files: 6 already analysed, 1 to analyse" in again.output
     assert len(manifest.with_suffix(".jsonl").read_text().splitlines()) == 6
+
+
+@pytest.mark.slow
+def test_two_workers_share_a_scanned_agreement_reading_each_page_once(
+    tmp_path: Path, processes: Callable[..., Running], redis_queue: str, shared_dir: Path
+) -> None:
+    scan = scanned_agreement(shared_dir)
+    log = tmp_path / "tesseract-runs.txt"
+    env = _env(tmp_path / "data", FREEDOMCITIES_QUEUE_URL=redis_queue)
+    env["PATH"] = f"{_counting_tesseract(tmp_path / 'bin', log)}:{env['PATH']}"
+    _run(env, "seed", "--states", "AZ", "--no-demo")
+    manifest = _manifest(tmp_path / "files")
+    with manifest.open("a", encoding="utf-8") as file:
+        file.write(f"Mesa Police Department,ocd-division/country:us/state:az/place:mesa,{scan}\n")
+
+    workers = [processes("worker", env=env) for _ in range(2)]
+    sweep = processes("sweep", str(manifest), env=env)
+    assert sweep.process.wait(SWEEP_SECONDS) == 0, sweep.output
+    for worker in workers:
+        worker.stop()
+
+    database = tmp_path / "data" / "freedomcities.sqlite3"
+    with sqlite3.connect(database) as connection:
+        stored, ocr_pages = connection.execute(
+            "select a.scorecard, a.ocr_pages from scorecards_sweepitem i"
+            " join scorecards_analysis a on a.version_id = i.version_id where i.path = ?",
+            (str(scan.resolve()),),
+        ).fetchone()
+    kept_pages = list((tmp_path / "data" / "ocr").rglob("*.txt"))
+    assert ocr_pages > 1 and len(kept_pages) == ocr_pages
+    assert sum(int(line) for line in log.read_text().split()) == ocr_pages  # each page once
+    assert not list((tmp_path / "data" / "ocr").rglob("*.claim*"))
+    swept = json.loads(stored)
+    one_piece = analyze(scan, jurisdiction=swept["jurisdiction"]).to_dict()
+    one_piece["document"]["source"] = swept["document"]["source"]
+    assert json.dumps(swept, sort_keys=True) == json.dumps(one_piece, sort_keys=True)
+
+
+def _counting_tesseract(folder: Path, log: Path) -> Path:
+    """A ``tesseract`` that notes how many pages each OCR run reads, then runs the real one."""
+    real = shutil.which("tesseract")
+    if real is None:
+        pytest.skip("Tesseract is not installed")
+    folder.mkdir()
+    script = folder / "tesseract"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$2" = stdout ]; then\n'
+        f'  if [ "$1" = stdin ]; then echo 1 >> {log}; else wc -l < "$1" >> {log}; fi\n'
+        "fi\n"
+        f'exec {real} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return folder
 
 
 def test_a_manifest_with_a_missing_column_is_refused_before_anything_is_queued(

@@ -11,13 +11,12 @@ job, so the analysis that a task runs can name its worker.
 from __future__ import annotations
 
 import datetime
-import os
-import socket
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from freedomcities.lease import holder
 from freedomcities.web.scorecards.models import JobState, PolicyVersion, WorkerBeat
 
 BEAT_SECONDS = 10
@@ -29,7 +28,7 @@ SILENT_AFTER = datetime.timedelta(seconds=30)
 
 def worker_name(pid: int | None = None) -> str:
     """This worker's name: the machine and the process, unique while it runs."""
-    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
+    return holder(pid)
 
 
 def beat(name: str) -> None:

@@ -19,6 +19,19 @@ Nothing is lost and nothing is analysed twice:
   engine and judge is not read again; nor is one in this machine's analysis
   cache (:mod:`freedomcities.cache`).
 
+Long files first, and scans read by several workers:
+
+- :func:`.tasks.queue_sweep` queues the files with the most expected work first
+  (:mod:`freedomcities.workload`: scanned pages weigh about 400 text pages), so
+  the workers end together instead of one finishing a long scan alone.
+- Beside a file with several runs of scanned pages it queues helper jobs
+  (:func:`help_read`): the worker that takes one reads runs of the file's scans
+  no one has claimed into the OCR cache (:mod:`freedomcities.ocrshare`), while
+  the file's own job reads the others and takes every page's text from there.
+  Each run is claimed before it is read, so no page is read twice; a run whose
+  reader died is taken over. The scorecard is the one reading the file in one
+  piece gives.
+
 Results are analyses awaiting review (done, not published), like an upload's.
 """
 
@@ -26,8 +39,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +55,12 @@ from freedomcities.cache import analysis_key, file_digest
 from freedomcities.contract import public_view
 from freedomcities.embed import Embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
+from freedomcities.isolate import read_isolated
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
+from freedomcities.lease import is_lost
+from freedomcities.ocrcache import default_ocr_cache
+from freedomcities.ocrshare import SharedOCR
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.sweep import ManifestRow
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
@@ -221,6 +236,7 @@ def _analysed_version(
         jurisdiction=agency.jurisdiction.place_name,
         embedder=embedder,
         model=model,
+        share=SharedOCR(default_ocr_cache()),
     )
     with transaction.atomic():
         policy, _created = Policy.objects.get_or_create(agency=agency, title=DEFAULT_POLICY_TITLE)
@@ -237,6 +253,25 @@ def _analysed_version(
         version.save()
         store_analysis(version, scorecard)
     return PolicyVersion.objects.select_related("analysis").get(pk=version.pk), kept
+
+
+def help_read(item_id: int) -> None:
+    """Read the runs of a line's scanned pages that no worker has taken, into the OCR cache.
+
+    Queued beside a file with many scans, so a second worker reads some of them
+    while the first reads the rest (:mod:`freedomcities.ocrshare`). Does nothing
+    once the line is done; a file that cannot be read is left for its own job to
+    report.
+    """
+    item = SweepItem.objects.filter(pk=item_id).only("path", "state").first()
+    if item is None or item.state in (JobState.DONE, JobState.FAILED):
+        return
+    try:
+        read_isolated(item.path, share=SharedOCR(default_ocr_cache(), helping=True))
+    except FreedomCitiesError:
+        return
+    except Exception:  # a helper never stops a worker; the line's own job will say what failed
+        log.exception("helping to read sweep line %s (%s) failed", item_id, item.path)
 
 
 def _file_date(path: Path) -> datetime.date:
@@ -274,9 +309,9 @@ def release_stalled(lease: datetime.timedelta = LEASE) -> list[int]:
     A claim by a process of this host that no longer runs is lost at once;
     a claim from another host is taken as lost once older than ``lease``.
     """
-    host, now, released = socket.gethostname(), timezone.now(), []
+    expired, released = timezone.now() - lease, []
     for item in SweepItem.objects.filter(state=JobState.RUNNING).only("claimed_by", "claimed_at"):
-        if not _lost(item, host, now - lease):
+        if not is_lost(item.claimed_by, item.claimed_at, expired):
             continue
         moved = SweepItem.objects.filter(
             pk=item.pk, state=JobState.RUNNING, claimed_by=item.claimed_by
@@ -285,25 +320,6 @@ def release_stalled(lease: datetime.timedelta = LEASE) -> list[int]:
             log.warning("requeued sweep line %s: worker %s is gone", item.pk, item.claimed_by)
             released.append(item.pk)
     return released
-
-
-def _lost(item: SweepItem, host: str, before: datetime.datetime) -> bool:
-    """Whether a running line's worker is gone."""
-    claimer, _, pid = item.claimed_by.rpartition(":")
-    if claimer == host and pid.isdigit():
-        return not _alive(int(pid))
-    return item.claimed_at is None or item.claimed_at < before
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process of this host still runs."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # ---- the researchers' file ------------------------------------------------------------------

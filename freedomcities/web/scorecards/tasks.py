@@ -32,13 +32,21 @@ from freedomcities.embed import Embedder, RememberingEmbedder, default_embedder
 from freedomcities.sweep import ManifestRow
 from freedomcities.web.scorecards.analysis import run_analysis
 from freedomcities.web.scorecards.jobs import BEAT_SECONDS, SILENT_AFTER, beat
-from freedomcities.web.scorecards.models import JobState, PolicyVersion, Sweep, WorkerBeat
+from freedomcities.web.scorecards.models import (
+    JobState,
+    PolicyVersion,
+    Sweep,
+    SweepItem,
+    WorkerBeat,
+)
 from freedomcities.web.scorecards.sweep import (
     LEASE,
+    help_read,
     record_sweep,
     release_stalled,
     run_sweep_item,
 )
+from freedomcities.workload import longest_first
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +171,26 @@ def start_heartbeat(name: str, *, every: float = BEAT_SECONDS) -> threading.Even
 # ---- sweeps ---------------------------------------------------------------------------------
 
 
+@db_task()  # type: ignore[untyped-decorator]
+def help_read_sweep_item(item_id: int) -> None:
+    """Read runs of a sweep line's scanned pages that no one has taken (see :mod:`.sweep`)."""
+    help_read(item_id)
+
+
 def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
-    """Record the manifest's lines and queue every one not yet analysed (see :mod:`.sweep`)."""
+    """Record the manifest's lines and queue every one not yet analysed (see :mod:`.sweep`).
+
+    The files with the most expected work go first (:mod:`freedomcities.workload`),
+    so several workers end together rather than one finishing a long scan alone;
+    beside a file with several runs of scanned pages go helper jobs, so other
+    workers read some of its scans. The results keep the manifest's order.
+    """
     sweep, waiting = record_sweep(manifest, rows)
-    for item_id in waiting:
+    paths = dict(SweepItem.objects.filter(pk__in=waiting).values_list("pk", "path"))
+    for item_id, work in longest_first({pk: Path(path) for pk, path in paths.items()}):
         analyse_sweep_item(item_id)
+        for _helper in range(work.helpers):
+            help_read_sweep_item(item_id)
     requeue_stalled()
     return sweep
 
