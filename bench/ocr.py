@@ -23,7 +23,7 @@ Usage::
 
     .venv/bin/python bench/ocr.py                    # every setting, every scanned page
     .venv/bin/python bench/ocr.py --scan-step 3      # every third scanned page: quicker
-    .venv/bin/python bench/ocr.py --only invert,dpi  # settings whose names contain these
+    .venv/bin/python bench/ocr.py --only 'invert,dpi$'  # names matching these patterns
     .venv/bin/python bench/ocr.py --tesserocr        # also tesserocr (the fast-ocr extra)
     .venv/bin/python bench/ocr.py --rapidocr         # also RapidOCR, if installed
 
@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=2, help="text-layer pages of each agreement")
     parser.add_argument("--scan-step", type=int, default=1, help="read every Nth scanned page")
-    parser.add_argument("--only", default="", help="comma-separated parts of setting names")
+    parser.add_argument("--only", default="", help="comma-separated patterns of setting names")
     parser.add_argument("--rapidocr", action="store_true", help="also measure RapidOCR")
     parser.add_argument("--tesserocr", action="store_true", help="also measure tesserocr")
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "ocr.json")
@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
     chosen = settings(args.rapidocr, args.tesserocr)
     if args.only:
         parts = [part.strip() for part in args.only.split(",") if part.strip()]
-        chosen = chosen[:1] + [s for s in chosen[1:] if any(p in s.name for p in parts)]
+        chosen = chosen[:1] + [s for s in chosen[1:] if any(re.search(p, s.name) for p in parts)]
     scans, texts = scanned_pages(args.scan_step), text_pages(args.pages)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{len(texts)} text-layer pages, {sum(len(p) for _f, p in scans)} scanned pages")
