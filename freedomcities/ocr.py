@@ -35,7 +35,8 @@ about 0.78 of the CPU time, and its text of the scans agrees with 300 dpi's to
 less with 300 dpi on the scans, whose print is poorer than a rendered page's.
 Measured again with the settings taking turns run by run (so a shared
 machine's load falls on all alike): 150 dpi 1.12x the pages per
-CPU second but 99.73% of characters and a scanned page read 82% alike; colour,
+CPU second (1.21x on all 60 scanned pages) but 99.73% of characters and a
+scanned page read 82% alike; colour,
 no anti-aliasing, Otsu black and white and cropped margins no faster beyond
 the 4% the same setting moves between runs. Tesseract's LSTM, which is most of
 the time, scales each line to 36 pixels high at any resolution.
@@ -48,7 +49,7 @@ The text of each page is the same as page by page (checked on all 60 scanned
 pages of the 287(g) agreements, and so their scorecards); on them one run for
 four pages took about 0.2 s less CPU per page than a run per page (1.6 s, not 1.8).
 Keeping the model loaded for every run as well (Tesseract's library in one
-process, :class:`TesserocrOCR`, against loading it per run) gains only 2-3% more.
+process, :class:`TesserocrOCR`, against loading it per run) gained 0-3% more.
 """
 
 MAX_PIXELS: Final = 40_000_000
@@ -83,7 +84,7 @@ class TesseractOCR:
     No options by default: ``bench/ocr.py`` measured ``--oem 1``, page modes 4
     and 6, ``tessedit_do_invert=0``, no table or pitch detection, no
     dictionaries and Sauvola thresholding, and none read faster beyond noise
-    with the same text (page mode 6: 1.08x, but a scanned page read 90% alike).
+    with the same text (page mode 6: 1.08-1.17x, but a scanned page read 90% alike).
 
     Attributes:
         command: The program to run, found on ``PATH`` unless a full path.
@@ -196,10 +197,10 @@ class TesserocrOCR:
     The same recognition as :class:`TesseractOCR` (the same language data, page
     mode and LSTM engine) without a process per run: each thread loads the model
     once and reads every page it is given with it. ``bench/ocr.py`` measured it
-    at 1.2 times the scanned pages per CPU second of the ``tesseract`` command,
-    with the same character accuracy (99.78%). Nearly all of that is the newer
-    Tesseract its wheel bundles (5.5, against Debian 12's 5.3): loading the
-    model once instead of once per run is worth 2-3%. It is not the default
+    at about 1.25 times the scanned pages per CPU second of the ``tesseract``
+    command (0.85 against 0.66-0.69), with the same character accuracy (99.78%).
+    All of that is the newer Tesseract its wheel bundles (5.5, against Debian
+    12's 5.3): loading the model once instead of once per run measured 0-3%. It is not the default
     (:data:`DEFAULT_OCR`): its text of the scanned agreements differs a little
     from the command's, and one of their scorecards changes a status.
     Install it with ``pip install 'freedomcities[fast-ocr]'`` (Linux x86-64).
