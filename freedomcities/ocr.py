@@ -16,6 +16,7 @@ import math
 import os
 import subprocess
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,13 @@ pages with a text layer as accurately as at 300 dpi (99.8% of characters) in
 about 0.78 of the CPU time, and its text of the scans agrees with 300 dpi's to
 99.7%. Lower resolutions and page mode 6 were a little faster still but agreed
 less with 300 dpi on the scans, whose print is poorer than a rendered page's.
+Measured again with the settings taking turns run by run (so a shared
+machine's load falls on all alike): 150 dpi 1.12x the pages per
+CPU second (1.21x on all 60 scanned pages) but 99.73% of characters and a
+scanned page read 82% alike; colour,
+no anti-aliasing, Otsu black and white and cropped margins no faster beyond
+the 4% the same setting moves between runs. Tesseract's LSTM, which is most of
+the time, scales each line to 36 pixels high at any resolution.
 """
 
 PAGES_PER_RUN: Final = 4
@@ -41,6 +49,8 @@ PAGES_PER_RUN: Final = 4
 The text of each page is the same as page by page (checked on all 60 scanned
 pages of the 287(g) agreements, and so their scorecards); on them one run for
 four pages took about 0.2 s less CPU per page than a run per page (1.6 s, not 1.8).
+Keeping the model loaded for every run as well (Tesseract's library in one
+process, :class:`TesserocrOCR`, against loading it per run) gained 0-3% more.
 """
 
 MAX_PIXELS: Final = 40_000_000
@@ -71,6 +81,11 @@ class TesseractOCR:
     Each call runs one ``tesseract`` process limited to one thread
     (``OMP_THREAD_LIMIT=1``): :func:`ocr_images` runs one process per core,
     which is faster than one process using every core.
+
+    No options by default: ``bench/ocr.py`` measured ``--oem 1``, page modes 4
+    and 6, ``tessedit_do_invert=0``, no table or pitch detection, no
+    dictionaries and Sauvola thresholding, and none read faster beyond noise
+    with the same text (page mode 6: 1.08-1.17x, but a scanned page read 90% alike).
 
     Attributes:
         command: The program to run, found on ``PATH`` unless a full path.
@@ -143,18 +158,122 @@ class TesseractOCR:
                 f"{_INSTALL_ADVICE}"
             ) from exc
         except subprocess.TimeoutExpired as exc:
-            raise DocumentError(
-                f"Reading a scanned page with OCR took more than {self.timeout:g} seconds, "
-                "so it was stopped. The page may be very large or damaged; try a cleaner "
-                "scan of the document."
-            ) from exc
+            raise DocumentError(_timeout_message(self.timeout)) from exc
         if done.returncode != 0:
             raise OCRUnavailable(_failure_message(self.command, done.stderr))
         return done.stdout.decode("utf-8", errors="replace")
 
 
+TESSDATA_FOLDERS: Final = (
+    "/usr/share/tesseract-ocr/5/tessdata",  # Debian 12, Ubuntu 22.04 and later
+    "/usr/share/tesseract-ocr/4.00/tessdata",  # older Debian and Ubuntu
+    "/usr/share/tessdata",  # Fedora, Arch
+    "/usr/local/share/tessdata",  # built from source, Homebrew on Intel Macs
+    "/opt/homebrew/share/tessdata",  # Homebrew on Apple silicon
+)
+"""Where the ``tesseract`` command's language data is, when ``TESSDATA_PREFIX`` does not say.
+
+:class:`TesserocrOCR` loads the same files the command does: the wheel of
+``tesserocr`` ships Tesseract's library but no language data.
+"""
+
+_THREAD = threading.local()
+
+
+def tessdata_folder(language: str = "eng") -> str | None:
+    """The folder holding ``<language>.traineddata`` for every language of ``language``, if any."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    candidates = [prefix, os.path.join(prefix, "tessdata")] if prefix else []
+    names = [f"{code}.traineddata" for code in language.split("+")]
+    for folder in (*candidates, *TESSDATA_FOLDERS):
+        if all(os.path.isfile(os.path.join(folder, name)) for name in names):
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class TesserocrOCR:
+    """OCR with Tesseract's library in this process, through ``tesserocr``.
+
+    The same recognition as :class:`TesseractOCR` (the same language data, page
+    mode and LSTM engine) without a process per run: each thread loads the model
+    once and reads every page it is given with it. ``bench/ocr.py`` measured it
+    at about 1.25 times the scanned pages per CPU second of the ``tesseract``
+    command (0.85 against 0.66-0.69), with the same character accuracy (99.78%).
+    All of that is the newer Tesseract its wheel bundles (5.5, against Debian
+    12's 5.3): loading the model once instead of once per run measured 0-3%. It is not the default
+    (:data:`DEFAULT_OCR`): its text of the scanned agreements differs a little
+    from the command's, and one of their scorecards changes a status.
+    Install it with ``pip install 'freedomcities[fast-ocr]'`` (Linux x86-64).
+
+    Attributes:
+        language: Tesseract language code(s), e.g. ``"eng"`` or ``"eng+spa"``.
+        page_mode: Tesseract page segmentation mode; 3 is fully automatic.
+        timeout: Seconds to allow for one page before giving up.
+    """
+
+    language: str = "eng"
+    page_mode: int = 3
+    timeout: float = 300.0
+
+    def read_image(self, png: bytes) -> str:
+        """Return the text Tesseract reads in one PNG page image.
+
+        Raises:
+            OCRUnavailable: ``tesserocr`` or the language data is missing.
+            DocumentError: Tesseract took longer than ``timeout``.
+        """
+        return self.read_images([png])[0]
+
+    def read_images(self, pngs: Sequence[bytes]) -> list[str]:
+        """The texts of several PNG page images, read one by one with this thread's model."""
+        from PIL import Image
+
+        api = self._api()
+        texts = []
+        for png in pngs:
+            with Image.open(io.BytesIO(png)) as image:
+                api.SetImage(image)
+                if not api.Recognize(timeout=int(self.timeout * 1000)):
+                    raise DocumentError(_timeout_message(self.timeout))
+                texts.append(api.GetUTF8Text())
+        return texts
+
+    def _api(self) -> Any:
+        """This thread's loaded Tesseract for these settings: one each, as it is not shared."""
+        apis: dict[tuple[str, int], Any] = _THREAD.__dict__.setdefault("apis", {})
+        key = (self.language, self.page_mode)
+        if key not in apis:
+            folder = tessdata_folder(self.language)
+            try:
+                import tesserocr
+
+                if folder is None:
+                    raise RuntimeError(f"no {self.language}.traineddata found")
+                apis[key] = tesserocr.PyTessBaseAPI(
+                    path=folder, lang=self.language, psm=self.page_mode, oem=tesserocr.OEM.LSTM_ONLY
+                )
+            except (ImportError, RuntimeError) as exc:
+                raise OCRUnavailable(_failure_message("tesserocr", str(exc).encode())) from exc
+        return apis[key]
+
+
 DEFAULT_OCR: Final[OCREngine] = TesseractOCR()
-"""The OCR engine ``read`` uses unless told otherwise."""
+"""The OCR engine ``read`` uses unless told otherwise.
+
+The ``tesseract`` command, not :class:`TesserocrOCR`, though the library is
+faster: its newer Tesseract reads the scanned 287(g) agreements a little
+differently, and one of their scorecards changes a status (``bench/README.md``).
+"""
+
+
+def _timeout_message(timeout: float) -> str:
+    """Explain a page that took OCR too long."""
+    return (
+        f"Reading a scanned page with OCR took more than {timeout:g} seconds, "
+        "so it was stopped. The page may be very large or damaged; try a cleaner "
+        "scan of the document."
+    )
 
 
 def _failure_message(command: str, stderr: bytes) -> str:

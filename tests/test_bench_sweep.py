@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from freedomcities.sweep import read_manifest
@@ -45,6 +46,22 @@ def test_ocr_accuracy_counts_matching_characters(monkeypatch: pytest.MonkeyPatch
     assert ocr._similarity("Officers  shall\nnot", "Officers shall not") == 1.0
     assert ocr._similarity("abcd", "abXd") == pytest.approx(0.75)
     assert ocr._similarity("", "") == 1.0
+
+
+def test_ocr_otsu_splits_ink_from_paper(monkeypatch: pytest.MonkeyPatch) -> None:
+    ocr = _module("ocr", monkeypatch)
+    gray = np.full((10, 10), 230, dtype=np.uint8)
+    gray[2:5, 2:8] = 40  # ink
+    gray[7, 1:9] = 120  # a grey rule, closer to the ink
+    threshold = ocr._otsu(gray)
+    assert 40 <= threshold < 230
+    assert int((gray <= threshold).sum()) == 18 + (8 if threshold >= 120 else 0)
+
+
+def test_ocr_settings_take_turns_in_a_rotating_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    ocr = _module("ocr", monkeypatch)
+    assert ocr._rotated(3, 0) == [0, 1, 2]
+    assert ocr._rotated(3, 4) == [1, 2, 0]
 
 
 def test_a_workers_cpu_counts_the_processes_it_started(monkeypatch: pytest.MonkeyPatch) -> None:

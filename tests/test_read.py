@@ -35,7 +35,13 @@ from freedomcities.errors import (
 )
 from freedomcities.limits import Limits
 from freedomcities.models import Document
-from freedomcities.ocr import TesseractOCR, ocr_images, render_page
+from freedomcities.ocr import (
+    TesseractOCR,
+    TesserocrOCR,
+    ocr_images,
+    render_page,
+    tessdata_folder,
+)
 from freedomcities.read import read
 
 POLICY = (
@@ -213,6 +219,37 @@ def test_one_tesseract_run_reads_several_pages_as_runs_page_by_page_would(
     read_together = list(ocr_images(counting, enumerate(pngs), workers=2, pages=5))
     assert read_together == list(enumerate(alone))
     assert counting.runs == [3, 2]  # five pages on two workers: no worker waits for the other
+
+
+def test_tesseract_library_reads_what_the_command_reads(tmp_path: Path) -> None:
+    pytest.importorskip("tesserocr")
+    lines = [f"Page {n}: officers shall not honor detainer number {n}." for n in range(1, 4)]
+    path = make_scanned_pdf("\n".join(lines), tmp_path / "three.pdf", lines_per_page=1)
+    pdf = pdfium.PdfDocument(path)
+    try:
+        pngs = [render_page(pdf, index) for index in range(3)]
+    finally:
+        pdf.close()
+    by_command = [" ".join(text.split()) for text in TesseractOCR().read_images(pngs)]
+    by_library = [" ".join(text.split()) for text in TesserocrOCR().read_images(pngs)]
+    assert by_library == by_command
+    assert by_library[1] == lines[1]
+
+
+def test_tesseract_library_without_the_language_says_to_install_it(scanned_pdf: Path) -> None:
+    pytest.importorskip("tesserocr")
+    with pytest.raises(OCRUnavailable, match=r"xx\.traineddata.*tesseract-ocr-eng"):
+        read(scanned_pdf, ocr=TesserocrOCR(language="xx"))
+
+
+def test_language_data_is_found_where_tessdata_prefix_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tessdata").mkdir()
+    (tmp_path / "tessdata" / "zz.traineddata").write_bytes(b"model")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    assert tessdata_folder("zz") == str(tmp_path / "tessdata")
+    assert tessdata_folder("zz+yy") is None  # every language of a combination is needed
 
 
 @pytest.mark.slow
