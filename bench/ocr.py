@@ -209,6 +209,15 @@ def render_cropped(pdf: Any, index: int, dpi: int) -> bytes:
     return _png(image, dpi)
 
 
+def _scanned(path: Path) -> list[int]:
+    """The pages of a PDF that ``read`` would OCR (0-based)."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return _pdf_text_layer(pdf, path, _Options(None, Limits(), None))[1]
+    finally:
+        pdf.close()
+
+
 def scanned_pages(step: int = 1) -> list[tuple[Path, list[int]]]:
     """Each agreement with pages ``read`` OCRs, and those pages (every ``step``-th)."""
     index = json.loads((AGREEMENTS / "index.json").read_text(encoding="utf-8"))
@@ -216,11 +225,7 @@ def scanned_pages(step: int = 1) -> list[tuple[Path, list[int]]]:
     count = 0
     for entry in index:
         path = AGREEMENTS / f"{entry['slug']}.pdf"
-        pdf = pdfium.PdfDocument(path)
-        try:
-            _texts, scanned = _pdf_text_layer(pdf, path, _Options(None, Limits(), None))
-        finally:
-            pdf.close()
+        scanned = _scanned(path)
         chosen = []
         for page in scanned:
             if count % step == 0:
@@ -239,11 +244,7 @@ def text_pages(per_file: int) -> list[tuple[Path, int]]:
         if not entry["text_layer"]:
             continue
         path = AGREEMENTS / f"{entry['slug']}.pdf"
-        pdf = pdfium.PdfDocument(path)
-        try:
-            _texts, scanned = _pdf_text_layer(pdf, path, _Options(None, Limits(), None))
-        finally:
-            pdf.close()
+        scanned = _scanned(path)
         pages = [page for page in range(entry["pages"]) if page not in scanned]
         found.extend((path, page) for page in pages[:per_file])
     return found

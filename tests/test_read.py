@@ -203,16 +203,22 @@ class _CountingTesseract:
         return self.engine.read_images(pngs)
 
 
+def _scanned_pngs(path: Path) -> list[bytes]:
+    """Every page of a scanned PDF, rendered as ``read`` renders pages for OCR."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return [render_page(pdf, index) for index in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
 def test_one_tesseract_run_reads_several_pages_as_runs_page_by_page_would(
     tmp_path: Path,
 ) -> None:
     lines = [f"Page {n}: officers shall not honor detainer number {n}." for n in range(1, 6)]
-    path = make_scanned_pdf("\n".join(lines), tmp_path / "five.pdf", lines_per_page=1)
-    pdf = pdfium.PdfDocument(path)
-    try:
-        pngs = [render_page(pdf, index) for index in range(5)]
-    finally:
-        pdf.close()
+    pngs = _scanned_pngs(
+        make_scanned_pdf("\n".join(lines), tmp_path / "five.pdf", lines_per_page=1)
+    )
     alone = [TesseractOCR().read_image(png) for png in pngs]
     assert all(f"Page {n}" in text for n, text in enumerate(alone, 1))
     counting = _CountingTesseract()
@@ -224,12 +230,9 @@ def test_one_tesseract_run_reads_several_pages_as_runs_page_by_page_would(
 def test_tesseract_library_reads_what_the_command_reads(tmp_path: Path) -> None:
     pytest.importorskip("tesserocr")
     lines = [f"Page {n}: officers shall not honor detainer number {n}." for n in range(1, 4)]
-    path = make_scanned_pdf("\n".join(lines), tmp_path / "three.pdf", lines_per_page=1)
-    pdf = pdfium.PdfDocument(path)
-    try:
-        pngs = [render_page(pdf, index) for index in range(3)]
-    finally:
-        pdf.close()
+    pngs = _scanned_pngs(
+        make_scanned_pdf("\n".join(lines), tmp_path / "three.pdf", lines_per_page=1)
+    )
     by_command = [" ".join(text.split()) for text in TesseractOCR().read_images(pngs)]
     by_library = [" ".join(text.split()) for text in TesserocrOCR().read_images(pngs)]
     assert by_library == by_command
