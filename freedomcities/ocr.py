@@ -101,6 +101,10 @@ class TesseractOCR:
     timeout: float = 300.0
     options: tuple[str, ...] = ()
 
+    def version(self) -> str:
+        """The first line of ``tesseract --version``: a new Tesseract may read pages differently."""
+        return _tesseract_version(self.command)
+
     def read_image(self, png: bytes) -> str:
         """Return the text Tesseract reads in one PNG page image.
 
@@ -215,6 +219,14 @@ class TesserocrOCR:
     language: str = "eng"
     page_mode: int = 3
     timeout: float = 300.0
+
+    def version(self) -> str:
+        """The Tesseract the installed ``tesserocr`` bundles (e.g. ``tesseract 5.5.4``)."""
+        try:
+            import tesserocr
+        except ImportError:
+            return "unknown"  # OCR itself will say why it cannot run
+        return str(tesserocr.tesseract_version()).splitlines()[0].strip()
 
     def read_image(self, png: bytes) -> str:
         """Return the text Tesseract reads in one PNG page image.
@@ -384,7 +396,7 @@ def ocr_settings(engine: OCREngine, dpi: int = OCR_DPI) -> str:
     engine whose ``repr`` names its object's address is never matched in another
     process: its texts are not shared, which is slow but never wrong.
     """
-    version = _tesseract_version(engine.command) if isinstance(engine, TesseractOCR) else ""
+    version = engine.version() if hasattr(engine, "version") else ""
     return f"{engine!r} {version} dpi={dpi}"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from freedomcities.lease import holder
-from freedomcities.ocr import TesseractOCR, ocr_settings
+from freedomcities.ocr import TesseractOCR, TesserocrOCR, ocr_settings
 from freedomcities.ocrcache import OCR_LEASE, OCRCache
 
 DIGEST = "ab" * 32
@@ -37,6 +37,14 @@ def test_a_page_text_is_found_only_under_the_file_page_and_settings_it_was_read_
     ]
     assert len({settings, *others}) == 5
     assert all(cache.get(DIGEST, other, 0) is None for other in others)
+
+
+def test_the_library_engine_is_filed_under_the_tesseract_its_wheel_bundles() -> None:
+    tesserocr = pytest.importorskip("tesserocr")
+    bundled = tesserocr.tesseract_version().splitlines()[0].strip()
+    settings = ocr_settings(TesserocrOCR(), dpi=200)
+    assert bundled.startswith("tesseract ") and bundled in settings
+    assert settings != ocr_settings(TesseractOCR(), dpi=200)
 
 
 def test_the_settings_name_the_installed_tesseract_version() -> None:
