@@ -7,7 +7,14 @@ the short ones fill in around them. The work is dominated by OCR (about 1.5
 CPU seconds a scanned page, against 0.004 for a page with a text layer), so a
 file's estimate counts its scanned pages, found as the reader finds them, on a
 sample of at most :data:`SAMPLE_PAGES` pages spread through the file so a
-700-page manual costs about 40 ms to estimate.
+700-page manual costs about 20 ms to estimate.
+
+The files are untrusted, and the sweep command estimates them all before the
+first is read, so :func:`longest_first` estimates PDFs in children bounded
+like the reading itself (:func:`freedomcities.isolate.map_isolated`): a
+hundred files per child, at most the memory limit, :data:`ESTIMATE_SECONDS`
+each. A file whose estimate fails counts as one page and goes last; its real
+error shows when its own job reads it.
 
 This module is plain Python: no Django, no queue.
 """
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import Final
 
 from freedomcities.errors import FreedomCitiesError
+from freedomcities.isolate import map_isolated
 from freedomcities.limits import Limits
 from freedomcities.ocr import PAGES_PER_RUN
 from freedomcities.read import needs_ocr, open_pdf
@@ -38,6 +46,9 @@ FILE_SECONDS: Final = 0.4
 
 SAMPLE_PAGES: Final = 32
 """Pages looked at to estimate a file's scanned share; a shorter file is looked at whole."""
+
+ESTIMATE_SECONDS: Final = 10.0
+"""Longest one file's estimate may take (a 700-page manual takes about 0.02 s)."""
 
 MAX_HELPERS: Final = 3
 """Most helper jobs queued beside one file to read its scans (see :func:`helpers`)."""
@@ -67,9 +78,15 @@ class Workload:
         return max(0, min(runs - 1, MAX_HELPERS))
 
 
+UNKNOWN: Final = Workload(pages=1, scanned=0)
+"""The work counted for a file that could not be estimated: it goes last."""
+
+
 def estimate(path: str | Path, limits: Limits | None = None) -> Workload:
     """The expected work of one file; a file that is not a readable PDF counts by its size.
 
+    Runs in this process, unbounded: for a trusted file. Untrusted files go
+    through :func:`longest_first` (or :func:`estimate_many`), which bounds each.
     Never raises: a file that cannot be read is the worker's to report.
     """
     path = Path(path)
@@ -77,12 +94,41 @@ def estimate(path: str | Path, limits: Limits | None = None) -> Workload:
         size = path.stat().st_size
         if path.suffix.lower() != ".pdf":
             return Workload(pages=max(1, size // 3000), scanned=0)
-        return _pdf_workload(path, limits or Limits.from_env())
+        limits = limits or Limits.from_env()
+        if size > limits.max_bytes:
+            return UNKNOWN  # reading will refuse it
+        return _pdf_workload(path, limits)
     except (OSError, FreedomCitiesError):
-        return Workload(pages=1, scanned=0)
+        return UNKNOWN
     except Exception:  # a parser's own surprise on a damaged file: its job will say what it is
         log.warning("could not estimate the work of %s", path, exc_info=True)
-        return Workload(pages=1, scanned=0)
+        return UNKNOWN
+
+
+def estimate_many(paths: dict[int, Path], limits: Limits | None = None) -> dict[int, Workload]:
+    """Each key's file's expected work, PDFs estimated in bounded children (see the module).
+
+    Never raises, and never costs this process more than a look at each file's size.
+    """
+    limits = limits or Limits.from_env()
+    pdfs = [key for key, path in paths.items() if path.suffix.lower() == ".pdf"]
+    loads = {key: estimate(path) for key, path in paths.items() if key not in pdfs}
+    found = map_isolated(
+        _estimate_pdf,
+        [(paths[key], limits) for key in pdfs],
+        limits=limits,
+        seconds_each=min(ESTIMATE_SECONDS, limits.max_seconds),
+    )
+    for key, load in zip(pdfs, found, strict=True):
+        if load is None:
+            log.warning("could not estimate the work of %s: counted as one page", paths[key])
+        loads[key] = load or UNKNOWN
+    return loads
+
+
+def _estimate_pdf(job: tuple[Path, Limits]) -> Workload:
+    """:func:`estimate` of one PDF, as a child of :func:`estimate_many` calls it."""
+    return estimate(*job)
 
 
 def _pdf_workload(path: Path, limits: Limits) -> Workload:
@@ -90,6 +136,8 @@ def _pdf_workload(path: Path, limits: Limits) -> Workload:
     pdf = open_pdf(path)
     try:
         pages = len(pdf)
+        if pages > limits.max_pages:
+            return UNKNOWN  # reading will refuse it
         sample = sorted({index * pages // SAMPLE_PAGES for index in range(SAMPLE_PAGES)})
         sample = [index for index in sample if index < pages] or list(range(pages))
         scans = sum(needs_ocr(pdf, index, path, limits) for index in sample)
@@ -98,7 +146,12 @@ def _pdf_workload(path: Path, limits: Limits) -> Workload:
     return Workload(pages=pages, scanned=round(scans * pages / max(len(sample), 1)))
 
 
-def longest_first(paths: dict[int, Path]) -> list[tuple[int, Workload]]:
-    """Each key with its file's workload, the most work first (ties in key order)."""
-    loads = {key: estimate(path) for key, path in paths.items()}
+def longest_first(
+    paths: dict[int, Path], limits: Limits | None = None
+) -> list[tuple[int, Workload]]:
+    """Each key with its file's workload, the most work first (ties in key order).
+
+    Each PDF is estimated in a bounded child (:func:`estimate_many`).
+    """
+    loads = estimate_many(paths, limits)
     return sorted(loads.items(), key=lambda pair: (-pair[1].seconds, pair[0]))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import resource
+import time
 from pathlib import Path
 
-from freedomcities.limits import Limits
+from freedomcities.isolate import map_isolated
+from freedomcities.limits import MB, Limits
 from freedomcities.read import needs_ocr, open_pdf
-from freedomcities.workload import Workload, estimate, longest_first
-from tests.documents import scanned_agreement
+from freedomcities.workload import ESTIMATE_SECONDS, UNKNOWN, Workload, estimate, longest_first
+from tests import hostile
+from tests.documents import make_encrypted_pdf, scanned_agreement
 
 
 def _text_agreement(shared_dir: Path) -> Path:
@@ -46,3 +50,50 @@ def test_a_file_with_one_run_of_scans_or_none_gets_no_helper() -> None:
     assert Workload(pages=700, scanned=4).helpers == 0
     assert Workload(pages=700, scanned=5).helpers == 1
     assert Workload(pages=700, scanned=400).helpers == 3
+
+
+def _hostile_files(folder: Path) -> dict[int, Path]:
+    """A decompression bomb, a page that needs gigabytes, a slow page, a locked and a broken PDF."""
+    broken = folder / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\n")
+    return {
+        1: hostile.pdf_stream_bomb(folder / "bomb.pdf"),
+        2: hostile.pdf_crowded_page(folder / "memory.pdf", lines=400_000),
+        3: hostile.pdf_crowded_page(folder / "slow.pdf", lines=150_000),
+        4: make_encrypted_pdf("Officers shall not ask about immigration status.", folder / "l.pdf"),
+        5: broken,
+    }
+
+
+def test_hostile_files_are_estimated_as_one_page_within_bounds_and_good_ones_keep_their_order(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    scan, text = scanned_agreement(shared_dir), _text_agreement(shared_dir)
+    files = _hostile_files(tmp_path) | {6: text, 7: scan}
+    limits = Limits(max_memory_bytes=300 * MB)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    started = time.monotonic()
+    order = longest_first(files, limits)
+
+    assert time.monotonic() - started < 2 * 3 * ESTIMATE_SECONDS
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    assert grown < 100 * MB  # read in place, the bomb alone costs this process over 600 MB
+    assert [key for key, _work in order] == [7, 6, 1, 2, 3, 4, 5]
+    assert dict(order)[7] == estimate(scan) and dict(order)[6] == estimate(text)
+    assert all(work == UNKNOWN for key, work in order if key <= 5)
+
+
+def test_a_child_goes_on_after_an_item_that_raises_runs_out_of_memory_or_of_time() -> None:
+    limits = Limits(max_memory_bytes=300 * MB)
+
+    sums = map_isolated(sum, [range(3), range(10**12), range(5)], limits=limits, seconds_each=1)
+    assert sums == [3, None, 10]
+    made = map_isolated(bytes, [2, 2 * 10**9, -1, 1], limits=limits, seconds_each=10)
+    assert made == [b"\0\0", None, None, b"\0"]
+
+
+def test_files_past_the_page_or_size_limit_are_not_estimated(shared_dir: Path) -> None:
+    text = _text_agreement(shared_dir)
+    assert estimate(text, Limits(max_pages=1)) == UNKNOWN
+    assert estimate(text, Limits(max_bytes=1000)) == UNKNOWN

@@ -20,6 +20,8 @@ from freedomcities.web.scorecards.sweep import (
     sweep_counts,
 )
 from freedomcities.web.scorecards.tasks import queue_sweep, requeue_unqueued
+from tests import hostile
+from tests.documents import make_encrypted_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.txt"
@@ -118,3 +120,33 @@ def test_lines_whose_jobs_the_queue_lost_are_queued_again(
     assert requeue_unqueued(sweep) == 1
     assert SweepItem.objects.get(pk=line.pk).state == JobState.DONE
     assert requeue_unqueued(sweep) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_of_hostile_files_goes_on_longest_first_and_shows_their_real_errors(
+    arizona: Jurisdiction, tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FREEDOMCITIES_MAX_MEMORY_MB", "300")
+    agreement = sorted((shared_dir / "moa").glob("*.pdf"))[0]
+    short = tmp_path / "short.txt"  # a few pages: after the agreement, before one-page files
+    short.write_text(SAMPLE.read_text(encoding="utf-8") * 4, encoding="utf-8")
+    files = {
+        "Bomb Police Department": hostile.pdf_stream_bomb(tmp_path / "bomb.pdf"),
+        "Locked Police Department": make_encrypted_pdf(
+            short.read_text("utf-8"), tmp_path / "l.pdf"
+        ),
+        "Short Police Department": short,
+        "Agreement Police Department": agreement,
+    }
+    manifest = tmp_path / "hostile.csv"
+    lines = [f"{name},{MESA},{path}" for name, path in files.items()]
+    manifest.write_text("name,ocd_id,path\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+    sweep = queue_sweep(manifest, read_manifest(manifest))
+
+    finished = sweep.items.order_by("finished_at").values_list("agency_name", flat=True)
+    assert list(finished)[:2] == ["Agreement Police Department", "Short Police Department"]
+    errors = {item.agency_name: item.error for item in failures(sweep)}
+    assert errors.keys() == {"Bomb Police Department", "Locked Police Department"}
+    assert "bomb.pdf has a page stream that inflates" in errors["Bomb Police Department"]
+    assert "protected by a password" in errors["Locked Police Department"]
