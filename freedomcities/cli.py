@@ -12,6 +12,7 @@ others never import it. Every expected failure (a
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import sys
@@ -41,6 +42,8 @@ from freedomcities.evaluate import evaluate, load_corpus
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, judge_path, load_judge
 from freedomcities.models import Scorecard
+from freedomcities.ocr import current_ocr_settings
+from freedomcities.ocrcache import Entries, default_ocr_cache
 from freedomcities.read import DOCUMENT_SUFFIXES
 from freedomcities.render import DEFAULT_LANGUAGE, LABELS, labels, render
 from freedomcities.render.jsonout import (
@@ -440,6 +443,42 @@ def compare_command(
         print_comparison(comparison, Console(), language=language)
     else:
         emit(_text(render(comparison, fmt, COMPARE, ruleset=rules)), output)
+
+
+@cli.command("ocr-cache")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove the page texts read with OCR settings other than this machine's "
+    "(another Tesseract, resolution, language or engine).",
+)
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=1),
+    metavar="DAYS",
+    help="Remove the page texts read more than DAYS days ago, whatever their settings.",
+)
+@language_option
+def ocr_cache_command(prune: bool, older_than: int | None, language: str) -> None:
+    """Show what the OCR cache of scanned pages holds, and prune it."""
+    words, cache, current = labels(language), default_ocr_cache(), current_ocr_settings()
+    if prune or older_than:
+        days = None if older_than is None else datetime.timedelta(days=older_than)
+        removed = cache.prune(current if prune else None, days)
+        click.echo(words["ocrcache.removed"].format(**_sizes(removed)))
+    survey = cache.survey(current)
+    click.echo(words["ocrcache.folder"].format(folder=cache.folder))
+    click.echo(words["ocrcache.current"].format(**_sizes(survey.current)))
+    click.echo(words["ocrcache.other"].format(**_sizes(survey.other)))
+    if survey.in_use:
+        click.echo(words["ocrcache.in_use"].format(files=survey.in_use))
+
+
+def _sizes(entries: Entries) -> dict[str, str]:
+    """An :class:`~freedomcities.ocrcache.Entries`'s pages and size, ready to print."""
+    kilobytes = entries.bytes / 1000
+    size = f"{kilobytes:,.0f} kB" if kilobytes < 1000 else f"{kilobytes / 1000:,.1f} MB"
+    return {"pages": f"{entries.pages:,}", "size": size}
 
 
 def _analyze_version(path: Path, ruleset: str, jurisdiction: str | None) -> Scorecard:

@@ -278,6 +278,21 @@ faster: its newer Tesseract reads the scanned 287(g) agreements a little
 differently, and one of their scorecards changes a status (``bench/README.md``).
 """
 
+OCR_ENGINES: Final[dict[str, OCREngine]] = {
+    "tesseract": DEFAULT_OCR,
+    "tesserocr": TesserocrOCR(),
+}
+"""The OCR engines a command can choose by name, the default first."""
+
+
+def current_ocr_settings() -> set[str]:
+    """The :func:`ocr_settings` of every engine a command can choose, as this machine runs them.
+
+    Kept texts read with any other settings (another Tesseract, resolution or
+    language) are never used again: ``freedomcities ocr-cache --prune`` removes them.
+    """
+    return {ocr_settings(engine) for engine in OCR_ENGINES.values()}
+
 
 def _timeout_message(timeout: float) -> str:
     """Explain a page that took OCR too long."""

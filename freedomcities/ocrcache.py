@@ -14,6 +14,13 @@ created only if absent, so two processes never both hold one; a holder that
 died has lost it (at once on its own machine, after :data:`OCR_LEASE` from
 another), and whoever claims it next takes it over.
 
+The cache is worth keeping from one sweep to the next (a new judge does not
+change what a page says), but texts read with other OCR settings are never
+used again. :meth:`OCRCache.survey` counts what it holds and
+:meth:`OCRCache.prune` removes those texts, and texts older than a number of
+days, leaving alone every folder in which a live process holds a claim
+(``freedomcities ocr-cache``).
+
 This module is plain Python: no Django.
 """
 
@@ -23,6 +30,9 @@ import contextlib
 import datetime
 import hashlib
 import os
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -37,6 +47,30 @@ before it is stopped, so a live holder never holds a run this long.
 """
 
 
+@dataclass(frozen=True)
+class Entries:
+    """Some of the cache's page texts: how many, and their bytes."""
+
+    pages: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Entries) -> Entries:
+        return Entries(self.pages + other.pages, self.bytes + other.bytes)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the cache holds: texts read with the current OCR settings and with others.
+
+    ``in_use`` counts the folders (one file read with one set of settings) where a
+    live process holds a claim: pruning leaves them alone.
+    """
+
+    current: Entries
+    other: Entries
+    in_use: int
+
+
 class OCRCache:
     """Page texts kept as files under one folder, and the claims on runs of pages."""
 
@@ -45,8 +79,52 @@ class OCRCache:
 
     def place(self, digest: str, settings: str) -> Path:
         """The folder of one file's texts read with these OCR settings."""
-        tag = hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
-        return self.folder / digest[:2] / digest / tag
+        return self.folder / digest[:2] / digest / settings_tag(settings)
+
+    def survey(self, current: Collection[str]) -> Survey:
+        """Count the texts kept with any of the ``current`` settings, and with others."""
+        tags = {settings_tag(settings) for settings in current}
+        found = {True: Entries(), False: Entries()}
+        in_use = 0
+        for place in self._places():
+            in_use += _in_use(place)
+            found[place.name in tags] += _entries(place.glob("*.txt"))
+        return Survey(current=found[True], other=found[False], in_use=in_use)
+
+    def prune(
+        self, current: Collection[str] | None, older_than: datetime.timedelta | None = None
+    ) -> Entries:
+        """Remove the texts kept with settings not in ``current`` (unless it is None), and
+        those older than ``older_than`` if given; return what was removed.
+
+        Safe while a sweep runs: a folder where a live process holds a claim is
+        left alone, and a text removed from a folder nobody holds is read again
+        by whoever next needs it.
+        """
+        tags = {settings_tag(settings) for settings in current or ()}
+        cutoff = None if older_than is None else time.time() - older_than.total_seconds()
+        removed = Entries()
+        for place in self._places():
+            if _in_use(place):
+                continue
+            kept = current is None or place.name in tags
+            dead = [path for path in place.iterdir() if _dead(path, kept, cutoff)]
+            removed += _entries(path for path in dead if path.suffix == ".txt")
+            for path in dead:
+                path.unlink(missing_ok=True)
+        self._remove_empty_folders()
+        return removed
+
+    def _places(self) -> Iterator[Path]:
+        """Every folder of one file's texts read with one set of settings."""
+        return (place for place in self.folder.glob("??/*/*") if place.is_dir())
+
+    def _remove_empty_folders(self) -> None:
+        """Remove the folders left empty, deepest first (:meth:`claim` makes them again)."""
+        for pattern in ("??/*/*", "??/*", "??"):
+            for folder in self.folder.glob(pattern):
+                with contextlib.suppress(OSError):  # not empty, not a folder, or gone meanwhile
+                    folder.rmdir()
 
     def get(self, digest: str, settings: str, page: int) -> str | None:
         """The kept text of a page (0-based), or None if it has not been read."""
@@ -64,12 +142,53 @@ class OCRCache:
     ) -> bool:
         """Claim a run of pages for this process; False while a live holder has it."""
         path = self.place(digest, settings) / f"{run}.claim"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return _create(path) or (_lost(path, lease) and _take_over(path, lease))
+        for _attempt in range(2):  # a prune may remove the folder between the two steps
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                return _create(path) or (_lost(path, lease) and _take_over(path, lease))
+        return False
 
     def release(self, digest: str, settings: str, run: str) -> None:
         """Give a run back (its texts are kept, or it failed and may be tried again)."""
         (self.place(digest, settings) / f"{run}.claim").unlink(missing_ok=True)
+
+
+def settings_tag(settings: str) -> str:
+    """The short name of a set of OCR settings in the cache's folders."""
+    return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
+
+
+def _in_use(place: Path) -> bool:
+    """Whether a live process holds a claim on a run in this folder."""
+    return any(not _lost(claim, OCR_LEASE) for claim in place.glob("*.claim"))
+
+
+def _dead(path: Path, kept: bool, cutoff: float | None) -> bool:
+    """Whether a pruning removes this file: in a folder not ``kept``, or too old.
+
+    A claim is removed only if its holder is gone, looked at again just now:
+    a process may have claimed a run since its folder was found unused.
+    """
+    if not path.is_file() or (kept and not _older(path, cutoff)):
+        return False
+    return path.suffix != ".claim" or _lost(path, OCR_LEASE)
+
+
+def _entries(paths: Iterator[Path] | list[Path]) -> Entries:
+    """How many of these files exist, and their bytes."""
+    sizes = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            sizes.append(path.stat().st_size)
+    return Entries(len(sizes), sum(sizes))
+
+
+def _older(path: Path, cutoff: float | None) -> bool:
+    """Whether a file or folder was last changed before ``cutoff`` (never, without one)."""
+    try:
+        return cutoff is not None and path.stat().st_mtime < cutoff
+    except OSError:
+        return False
 
 
 def default_ocr_cache() -> OCRCache:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,12 +12,25 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from freedomcities.cache import file_digest
+from freedomcities.cli import cli
 from freedomcities.lease import holder
-from freedomcities.ocr import TesseractOCR, TesserocrOCR, ocr_settings
+from freedomcities.ocr import (
+    DEFAULT_OCR,
+    TesseractOCR,
+    TesserocrOCR,
+    current_ocr_settings,
+    ocr_settings,
+)
 from freedomcities.ocrcache import OCR_LEASE, OCRCache
+from freedomcities.ocrshare import SharedOCR
+from freedomcities.read import read
+from tests.documents import make_scanned_pdf
 
 DIGEST = "ab" * 32
+SCAN = "\n".join(f"{n}. Officers shall not ask about immigration status." for n in range(1, 31))
 
 
 def test_a_page_text_is_found_only_under_the_file_page_and_settings_it_was_read_with(
@@ -100,3 +115,71 @@ def _plant(cache: OCRCache, claimed_by: str) -> Path:
     claim.parent.mkdir(parents=True)
     claim.write_text(claimed_by, encoding="utf-8")
     return claim
+
+
+@pytest.fixture(scope="module")
+def real_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[OCRCache, str]:
+    """A cache filled by reading a two-page scan twice: with the default engine and another."""
+    folder = tmp_path_factory.mktemp("data")
+    scan = make_scanned_pdf(SCAN, folder / "scan.pdf", lines_per_page=20)
+    cache = OCRCache(folder / "ocr")
+    read(scan, ocr=DEFAULT_OCR, share=SharedOCR(cache))
+    read(scan, ocr=TesseractOCR(page_mode=6), share=SharedOCR(cache))
+    return cache, file_digest(scan)
+
+
+def _copy(cache: OCRCache, folder: Path) -> OCRCache:
+    shutil.copytree(cache.folder, folder / "ocr")
+    return OCRCache(folder / "ocr")
+
+
+def test_a_prune_removes_other_settings_and_old_texts_but_never_a_run_being_read(
+    real_cache: tuple[OCRCache, str], tmp_path: Path
+) -> None:
+    cache, digest = _copy(real_cache[0], tmp_path), real_cache[1]
+    current = current_ocr_settings()
+    pages = cache.survey(current).current.pages
+    assert pages >= 2 and cache.survey(current).other.pages == pages
+    busy = ocr_settings(TesseractOCR(language="spa"))  # a sweep reading with other settings
+    cache.put(digest, busy, 0, "Sección 1")
+    assert cache.claim(digest, busy, "0-0")
+
+    removed = cache.prune(current)
+
+    assert removed.pages == pages and removed.bytes > 0
+    left = cache.survey(current)
+    assert (left.current.pages, left.other.pages, left.in_use) == (pages, 1, 1)
+    assert cache.get(digest, busy, 0) == "Sección 1" and (cache.place(digest, busy) / "0-0.claim")
+    settings = ocr_settings(DEFAULT_OCR)
+    assert all(cache.get(digest, settings, page) for page in range(pages))
+
+    week_old = time.time() - 7 * 86400
+    for text in cache.place(digest, settings).glob("*.txt"):
+        os.utime(text, (week_old, week_old))
+    assert cache.prune(current, datetime.timedelta(days=8)).pages == 0
+    assert cache.prune(current, datetime.timedelta(days=6)).pages == pages
+    cache.release(digest, busy, "0-0")
+    assert cache.prune(current).pages == 1  # the other settings' run, now given back
+    assert list(cache.folder.iterdir()) == []  # no empty folder left behind
+
+
+def test_the_command_reports_and_prunes_in_english_and_spanish(
+    real_cache: tuple[OCRCache, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = _copy(real_cache[0], tmp_path)
+    monkeypatch.setenv("FREEDOMCITIES_DATA", str(tmp_path))
+    pages = cache.survey(current_ocr_settings()).current.pages
+    runner = CliRunner()
+
+    shown = runner.invoke(cli, ["ocr-cache"])
+    assert shown.exit_code == 0, shown.output
+    assert f"OCR cache of scanned pages: {cache.folder}" in shown.output
+    assert f"other OCR settings, never used again: {pages} pages" in shown.output
+
+    pruned = runner.invoke(cli, ["ocr-cache", "--prune", "--language", "es"])
+    assert pruned.exit_code == 0, pruned.output
+    assert f"Se quitaron {pages} textos de páginas" in pruned.output
+    assert "otra configuración de OCR, que ya no se usarán: 0 páginas" in pruned.output
+
+    wrong = runner.invoke(cli, ["ocr-cache", "--older-than", "0"])
+    assert wrong.exit_code == 2 and "--older-than" in wrong.output

@@ -90,6 +90,15 @@ SPANISH: dict[str, str] = {
     "reading": "Leyendo {source}",
     "judging": "Revisando las reglas",
     "analysing": "Analizando documentos",
+    "ocrcache.folder": "Caché de OCR de páginas escaneadas: {folder}",
+    "ocrcache.current": (
+        "  leídas con la configuración de OCR de esta máquina: {pages} páginas, {size}"
+    ),
+    "ocrcache.other": (
+        "  leídas con otra configuración de OCR, que ya no se usarán: {pages} páginas, {size}"
+    ),
+    "ocrcache.in_use": "  en lectura ahora, no se tocan: {files} archivos",
+    "ocrcache.removed": "Se quitaron {pages} textos de páginas ({size}).",
     "report.kind.annotated": "Política comentada",
     "report.kind.redline": "Cambios marcados",
     "report.kind.packet": "Carpeta para la reunión",

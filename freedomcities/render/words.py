@@ -123,6 +123,13 @@ LABELS: dict[str, dict[str, str]] = {
         "reading": "Reading {source}",
         "judging": "Checking the rules",
         "analysing": "Analysing documents",
+        "ocrcache.folder": "OCR cache of scanned pages: {folder}",
+        "ocrcache.current": ("  read with this machine's OCR settings: {pages} pages, {size}"),
+        "ocrcache.other": (
+            "  read with other OCR settings, never used again: {pages} pages, {size}"
+        ),
+        "ocrcache.in_use": "  being read now, left alone: {files} files",
+        "ocrcache.removed": "Removed {pages} page texts ({size}).",
         # Reports
         "report.kind.annotated": "Annotated policy",
         "report.kind.redline": "Redline",
