@@ -19,6 +19,8 @@ from freedomcities.cache import (
     default_cache,
     file_digest,
     for_file,
+    keep_analysis,
+    kept_analysis,
 )
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import DocumentError, FreedomCitiesError
@@ -27,6 +29,7 @@ from freedomcities.judge import Engine, judge, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.limits import Limits
 from freedomcities.models import Document, Scorecard
+from freedomcities.ocr import DEFAULT_OCR, OCREngine
 from freedomcities.ocrshare import SharedOCR
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.score import score
@@ -47,6 +50,7 @@ def analyze(
     model: LearnedJudge | Engine = "learned",
     limits: Limits | None = None,
     share: SharedOCR | None = None,
+    ocr: OCREngine = DEFAULT_OCR,
 ) -> Scorecard:
     """Score one policy document against a ruleset.
 
@@ -68,6 +72,7 @@ def analyze(
         share: read scanned pages through this shared OCR cache, so other
             workers can read some of them (:mod:`freedomcities.ocrshare`); the
             scorecard is the same as without.
+        ocr: the OCR engine for scanned pages (:data:`~freedomcities.ocr.OCR_ENGINES`).
 
     Raises:
         DocumentError: the file cannot be read; the message says why.
@@ -77,7 +82,7 @@ def analyze(
     if isinstance(source, Document):
         document = source
     else:
-        document = read_isolated(source, progress=progress, limits=limits, share=share)
+        document = read_isolated(source, ocr=ocr, progress=progress, limits=limits, share=share)
     sections = split(document)
     findings, flags = judge(document, sections, rules, embedder=embedder, model=model)
     return score(
@@ -98,6 +103,7 @@ def analyze_many(
     jurisdiction: str | None = None,
     workers: int | None = None,
     cache: AnalysisCache | bool = True,
+    ocr: OCREngine = DEFAULT_OCR,
 ) -> Iterator[tuple[Path, Scorecard | FreedomCitiesError]]:
     """Analyse several documents in parallel, one process per core.
 
@@ -107,17 +113,17 @@ def analyze_many(
     Each content is analysed once (:mod:`freedomcities.cache`): files already
     analysed by this ruleset and judge are taken from the cache without
     starting a worker, and new analyses are kept. ``cache`` is the data
-    folder's cache (True), another one, or none (False).
+    folder's cache (True), another one, or none (False). ``ocr`` reads scanned pages.
     """
     files = [Path(p) for p in paths]
     store = _cache_of(cache)
-    looked = [_look_up_file(p, ruleset, jurisdiction, store) for p in files]
+    looked = [_look_up_file(p, ruleset, jurisdiction, store, ocr) for p in files]
     fresh = _analyze_all(
         [(p, key) for p, (key, kept) in zip(files, looked, strict=True) if kept is None],
         ruleset,
         jurisdiction,
         workers,
-        store,
+        (store, ocr),
     )
     for path, (_key, kept) in zip(files, looked, strict=True):
         yield (path, kept) if kept is not None else next(fresh)
@@ -128,20 +134,20 @@ def _analyze_all(
     ruleset: str | Path,
     jurisdiction: str | None,
     workers: int | None,
-    store: AnalysisCache | None,
+    keeping: tuple[AnalysisCache | None, OCREngine],
 ) -> Iterator[tuple[Path, Scorecard | FreedomCitiesError]]:
     """Analyse files in a pool of workers (or here, for one), in the order given, keeping each
-    analysis under the key its file was looked up by."""
+    analysis in ``keeping``'s store under the key its file was looked up by."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < 2:
         yield from (
-            (p, _analyze_or_error(p, ruleset, jurisdiction, store, key)) for p, key in files
+            (p, _analyze_or_error(p, ruleset, jurisdiction, keeping, key)) for p, key in files
         )
         return
     with worker_pool(min(workers, len(files))) as pool:
         with main_left_alone():
             futures = [
-                pool.submit(_analyze_or_error, p, ruleset, jurisdiction, store, key)
+                pool.submit(_analyze_or_error, p, ruleset, jurisdiction, keeping, key)
                 for p, key in files
             ]
         for (path, _key), future in zip(files, futures, strict=True):
@@ -159,7 +165,11 @@ def _cache_of(cache: AnalysisCache | bool) -> AnalysisCache | None:
 
 
 def _look_up_file(
-    path: Path, ruleset: str | Path, jurisdiction: str | None, store: AnalysisCache | None
+    path: Path,
+    ruleset: str | Path,
+    jurisdiction: str | None,
+    store: AnalysisCache | None,
+    ocr: OCREngine,
 ) -> tuple[AnalysisKey | None, Scorecard | None]:
     """A file's key in ``store`` and its kept analysis, if any (see :func:`_look_up`).
 
@@ -168,7 +178,7 @@ def _look_up_file(
     if store is None:
         return None, None
     try:
-        return _look_up(path, load_ruleset(ruleset), jurisdiction, store, "learned")
+        return _look_up(path, load_ruleset(ruleset), jurisdiction, store, ("learned", ocr))
     except FreedomCitiesError:
         return None, None
 
@@ -178,11 +188,13 @@ def _look_up(
     rules: Ruleset,
     jurisdiction: str | None,
     store: AnalysisCache,
-    model: LearnedJudge | Engine,
+    judged: tuple[LearnedJudge | Engine, OCREngine],
 ) -> tuple[AnalysisKey, Scorecard | None]:
-    """A file's key in the cache, and its kept analysis made for its name and jurisdiction."""
+    """A file's key in the cache, and its kept analysis made for its name and jurisdiction
+    by this judge and OCR engine."""
+    model, ocr = judged
     key = analysis_key(file_digest(path), rules, model)
-    kept = store.get(key)
+    kept = kept_analysis(store, key, ocr)
     return key, for_file(kept, path, rules, jurisdiction) if kept is not None else None
 
 
@@ -195,12 +207,13 @@ def analyze_cached(
     progress: Progress | None = None,
     model: LearnedJudge | Engine = "learned",
     cache: AnalysisCache | None = None,
+    ocr: OCREngine = DEFAULT_OCR,
 ) -> Scorecard:
     """Like :func:`~freedomcities.analyze.analyze` on a file, but each content analysed once.
 
     Args:
         path: the policy file.
-        ruleset, jurisdiction, embedder, progress, model: as for ``analyze``.
+        ruleset, jurisdiction, embedder, progress, model, ocr: as for ``analyze``.
         cache: where analyses are kept; the data folder's by default.
 
     Raises:
@@ -215,6 +228,7 @@ def analyze_cached(
         progress=progress,
         model=model,
         cache=cache,
+        ocr=ocr,
     )
     return scorecard
 
@@ -229,14 +243,15 @@ def analyze_or_reuse(
     model: LearnedJudge | Engine = "learned",
     cache: AnalysisCache | None = None,
     share: SharedOCR | None = None,
+    ocr: OCREngine = DEFAULT_OCR,
 ) -> tuple[Scorecard, bool]:
     """:func:`analyze_cached`, also saying whether the analysis was kept from before.
 
-    ``share`` is as for :func:`analyze`.
+    ``share`` and ``ocr`` are as for :func:`analyze`.
     """
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     cache = cache or default_cache()
-    key, kept = _look_up(path, rules, jurisdiction, cache, model)
+    key, kept = _look_up(path, rules, jurisdiction, cache, (model, ocr))
     if kept is not None:
         return kept, True
     scorecard = analyze(
@@ -247,8 +262,9 @@ def analyze_or_reuse(
         progress=progress,
         model=model,
         share=share,
+        ocr=ocr,
     )
-    cache.put(key, scorecard)
+    keep_analysis(cache, key, scorecard, ocr)
     return scorecard, False
 
 
@@ -267,16 +283,19 @@ def _analyze_or_error(
     path: Path,
     ruleset: str | Path,
     jurisdiction: str | None,
-    store: AnalysisCache | None = None,
+    keeping: tuple[AnalysisCache | None, OCREngine] = (None, DEFAULT_OCR),
     key: AnalysisKey | None = None,
 ) -> Scorecard | FreedomCitiesError:
-    """Analyse one file in a worker and keep it under ``key``; an expected error is returned,
-    not raised."""
+    """Analyse one file in a worker with ``keeping``'s OCR engine and keep it under ``key`` in
+    its store; an expected error is returned, not raised."""
+    store, ocr = keeping
     try:
         embedder = default_embedder(threads=1)
-        scorecard = analyze(path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder)
+        scorecard = analyze(
+            path, ruleset=ruleset, jurisdiction=jurisdiction, embedder=embedder, ocr=ocr
+        )
         if store is not None and key is not None:
-            store.put(key, scorecard)
+            keep_analysis(store, key, scorecard, ocr)
         return scorecard
     except FreedomCitiesError as exc:
         return exc

@@ -7,6 +7,13 @@ looks the file up by an :class:`AnalysisKey` (the SHA-256 of its bytes, the rule
 version and content, this package's version and the judge's fingerprint) before reading it.
 A new judge, ruleset or release changes the key, so nothing stale is reused.
 
+The OCR engine changes a scorecard only where it read scanned pages, so an
+analysis that read none is kept under the key alone, reusable whatever engine is
+chosen, and one that read some is kept under the key with the engine's
+:func:`~freedomcities.ocr.ocr_settings` (its name, options, Tesseract's version
+and the resolution): another engine or a new Tesseract reads the file again
+(:func:`kept_analysis`, :func:`keep_analysis`).
+
 The place an analysis was made for only changes the suggested wording, so a hit
 is re-filled for the caller's jurisdiction (:func:`~freedomcities.score.place_results`).
 
@@ -30,6 +37,7 @@ from freedomcities.errors import ContractError, DocumentError
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.models import Scorecard
+from freedomcities.ocr import DEFAULT_OCR, OCREngine, ocr_settings
 from freedomcities.rules import Ruleset
 from freedomcities.score import place_results
 from freedomcities.version import __version__
@@ -47,12 +55,18 @@ class AnalysisKey:
     engine: str
     judge: str
     ruleset_digest: str
+    ocr: str = ""
+    """The OCR settings, for an analysis that read scanned pages; empty for one that read none."""
 
     @property
     def name(self) -> str:
-        """A file-name-safe digest of the whole key."""
-        joined = "\0".join(dataclasses.astuple(self))
+        """A file-name-safe digest of the whole key (without OCR settings, as before they were)."""
+        joined = "\0".join(part for part in dataclasses.astuple(self) if part)
         return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+    def with_ocr(self, engine: OCREngine) -> AnalysisKey:
+        """The key of the same analysis where the engine read scanned pages."""
+        return dataclasses.replace(self, ocr=ocr_settings(engine))
 
 
 def file_digest(path: str | Path) -> str:
@@ -99,6 +113,23 @@ def ruleset_digest(rules: Ruleset) -> str:
     cue must not come back.
     """
     return hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()[:16]
+
+
+def kept_analysis(
+    store: AnalysisCache, key: AnalysisKey, ocr: OCREngine = DEFAULT_OCR
+) -> Scorecard | None:
+    """The kept analysis of ``key``'s file made with this OCR engine, or one that read no scans."""
+    kept = store.get(key)
+    if kept is not None and kept.document.ocr_pages == 0:
+        return kept  # no page was read by OCR: any engine gives this scorecard
+    return store.get(key.with_ocr(ocr))
+
+
+def keep_analysis(
+    store: AnalysisCache, key: AnalysisKey, scorecard: Scorecard, ocr: OCREngine = DEFAULT_OCR
+) -> None:
+    """Keep an analysis, under the OCR engine's settings if it read scanned pages."""
+    store.put(key if scorecard.document.ocr_pages == 0 else key.with_ocr(ocr), scorecard)
 
 
 class AnalysisCache:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from documents import make_pdf
+from documents import make_pdf, make_scanned_pdf
 
 from freedomcities.analyze import analyze_cached, analyze_many
 from freedomcities.cache import AnalysisCache, analysis_key, file_digest
@@ -19,6 +19,7 @@ from freedomcities.cli import cli
 from freedomcities.contract import SCHEMA
 from freedomcities.isolate import read_isolated
 from freedomcities.models import Scorecard
+from freedomcities.ocr import DEFAULT_OCR, TesseractOCR, TesserocrOCR
 from freedomcities.rules import RULES_DIR, load_ruleset
 
 POLICY = (
@@ -184,3 +185,33 @@ def test_a_cue_edited_without_a_new_version_is_not_served_the_old_analysis(
     kept = analysis_key(file_digest(policy), before, "cues")
     assert cache.get(kept) is not None
     assert cache.get(analysis_key(file_digest(policy), after, "cues")) is None
+
+
+def test_another_ocr_engine_reads_a_scan_again_but_reuses_a_text_analysis(
+    policy: Path, reads: list[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("tesserocr")
+    scan = make_scanned_pdf(POLICY, tmp_path / "scan.pdf")
+    cache = AnalysisCache(tmp_path / "cache")
+    for path in (policy, scan):
+        analyze_cached(path, cache=cache)  # the default engine, Tesseract's command
+    assert reads == ["mesa-policy.pdf", "scan.pdf"]
+
+    fast = TesserocrOCR()
+    text = analyze_cached(policy, cache=cache, ocr=fast)
+    scanned = analyze_cached(scan, cache=cache, ocr=fast)
+    assert reads == ["mesa-policy.pdf", "scan.pdf", "scan.pdf"]  # only the scan, read again
+    assert (text.document.ocr_pages, scanned.document.ocr_pages) == (0, 1)
+    key = analysis_key(file_digest(scan), load_ruleset("freedom-cities"))
+    assert cache.get(key.with_ocr(fast)) is not None
+    assert cache.get(key.with_ocr(DEFAULT_OCR)) is not None and cache.get(key) is None
+
+    for engine in (DEFAULT_OCR, fast):
+        analyze_cached(scan, cache=cache, ocr=engine)
+    assert len(reads) == 3  # each engine's analysis is kept under its own settings
+
+    other = TesseractOCR(page_mode=6)
+    for _again in range(2):
+        many = dict(analyze_many([policy, scan], cache=cache, ocr=other, workers=1))
+        assert all(isinstance(result, Scorecard) for result in many.values())
+    assert reads[3:] == ["scan.pdf"]  # the text policy kept, the scan read once with page mode 6
