@@ -228,6 +228,14 @@ class TesserocrOCR:
             return "unknown"  # OCR itself will say why it cannot run
         return str(tesserocr.tesseract_version()).splitlines()[0].strip()
 
+    def installed(self) -> bool:
+        """Whether ``tesserocr`` imports and the language data is found."""
+        try:
+            import tesserocr  # noqa: F401
+        except ImportError:
+            return False
+        return tessdata_folder(self.language) is not None
+
     def read_image(self, png: bytes) -> str:
         """Return the text Tesseract reads in one PNG page image.
 
@@ -283,6 +291,28 @@ OCR_ENGINES: Final[dict[str, OCREngine]] = {
     "tesserocr": TesserocrOCR(),
 }
 """The OCR engines a command can choose by name, the default first."""
+
+
+def ocr_engine(name: str) -> OCREngine:
+    """The engine of :data:`OCR_ENGINES` with this name, once it is known to run here.
+
+    Raises:
+        OCRUnavailable: no engine has this name, or ``tesserocr`` (the ``fast-ocr``
+            extra) or its language data is not installed; the message says what to do.
+    """
+    engine = OCR_ENGINES.get(name)
+    if engine is None:
+        raise OCRUnavailable(
+            f"There is no OCR engine called {name!r}. Choose one of: {', '.join(OCR_ENGINES)}."
+        )
+    if isinstance(engine, TesserocrOCR) and not engine.installed():
+        raise OCRUnavailable(
+            "The OCR engine tesserocr is not installed here, or Tesseract's English language "
+            "data is missing. Install it with pip install 'freedomcities[fast-ocr]' (Linux "
+            "x86-64) and sudo apt-get install tesseract-ocr-eng, or choose the default, "
+            "tesseract."
+        )
+    return engine
 
 
 def current_ocr_settings() -> set[str]:

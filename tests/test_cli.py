@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
+from documents import make_scanned_pdf
 from test_render import assert_json_contract
 
 from freedomcities import cli as cli_module
@@ -329,3 +331,37 @@ def test_a_folder_with_hostile_files_reports_every_file_good_or_bad(tmp_path: Pa
     assert "XML nested deeper than 256 levels" in data[3]["error"]
     assert "Traceback" not in result.output
     assert result.stderr.count("Error: ") == 3
+
+
+def test_analyze_reads_scans_with_the_chosen_ocr_engine(tmp_path: Path) -> None:
+    pytest.importorskip("tesserocr")
+    scan = make_scanned_pdf(
+        "Officers shall not ask any person about their immigration status.", tmp_path / "s.pdf"
+    )
+    for engine in ("tesseract", "tesserocr"):
+        result = CliRunner().invoke(cli, ["analyze", str(scan), "--ocr", engine, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)["document"]
+        assert document["ocr_pages"] == 1 and document["pages"] == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["analyze", "policy.pdf"], ["sweep", "agencies.csv"], ["worker"]],
+    ids=["analyze", "sweep", "worker"],
+)
+def test_choosing_tesserocr_without_the_extra_says_how_to_install_it(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # as if it were not installed
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agencies.csv").write_text(
+        "name,ocd_id,path\nMesa Police Department,ocd-division/country:us/state:az/place:mesa,"
+        "policy.pdf\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, [*command, "--ocr", "tesserocr"])
+    assert result.exit_code == 1, result.output
+    assert "Error: The OCR engine tesserocr is not installed here" in result.output
+    assert "pip install 'freedomcities[fast-ocr]'" in result.output
+    assert "Traceback" not in result.output

@@ -65,6 +65,14 @@ SETTINGS: tuple[Setting, ...] = (
         "shipped with the rules (the hand-written cues where none is shipped).",
     ),
     Setting(
+        "FREEDOMCITIES_OCR",
+        "tesseract",
+        "The OCR engine that reads the scanned pages of uploads: tesseract (the program) or "
+        "tesserocr (its library, about 1.3 times faster; pip install "
+        "'freedomcities[fast-ocr]'). `freedomcities worker --ocr` sets it for one worker; a "
+        "sweep reads with the engine its `--ocr` names.",
+    ),
+    Setting(
         "FREEDOMCITIES_HOME_STATE",
         "AZ",
         "The postal code of the state the campaign starts in: the main menu links to its "

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from freedomcities.console import Bar, CountProgress, emit, since, slugs, stderr_is_terminal
+from freedomcities.ocr import OCR_ENGINES, ocr_engine
 from freedomcities.training import write_examples
 
 WEB_SETTINGS = "freedomcities.web.settings"
@@ -127,11 +128,20 @@ def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
     show_default=True,
     help="How many jobs run at the same time.",
 )
-def worker_command(workers: int) -> None:
+@click.option(
+    "--ocr",
+    type=click.Choice(list(OCR_ENGINES)),
+    help="The OCR engine for uploads' scanned pages (default: FREEDOMCITIES_OCR, else "
+    "tesseract); a sweep's files are read with the engine its --ocr names.",
+)
+def worker_command(workers: int, ocr: str | None) -> None:
     """Run the background worker that analyses uploaded policies, until stopped.
 
     `serve` starts one itself; run this on its own when the web app runs with --no-worker.
     """
+    if ocr is not None:
+        os.environ["FREEDOMCITIES_OCR"] = ocr  # read by the web app's settings, in this process
+    ocr_engine(ocr or os.environ.get("FREEDOMCITIES_OCR") or next(iter(OCR_ENGINES)))
     with web_app():
         from freedomcities.web.server import run_worker
 
@@ -158,7 +168,15 @@ def worker_command(workers: int) -> None:
     help="Minutes after which a file claimed by a silent worker on another machine is queued "
     "again.",
 )
-def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int) -> None:
+@click.option(
+    "--ocr",
+    type=click.Choice(list(OCR_ENGINES)),
+    default=next(iter(OCR_ENGINES)),
+    show_default=True,
+    help="The OCR engine every worker reads the sweep's scanned pages with; tesserocr needs "
+    "pip install 'freedomcities[fast-ocr]' on every worker machine.",
+)
+def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int, ocr: str) -> None:
     """Analyse every agency's policy in a manifest, on as many workers as you start.
 
     MANIFEST is a CSV with one agency per line: name, ocd_id, path (and optionally
@@ -169,6 +187,7 @@ def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int
     from freedomcities.sweep import read_manifest
 
     rows = read_manifest(manifest)  # a bad manifest stops here, before anything is queued
+    ocr_engine(ocr)  # so does an OCR engine that is not installed here
     output = output or manifest.with_suffix(".jsonl")
     with web_app():
         from freedomcities.web.scorecards.sweep import sweep_counts
@@ -178,7 +197,7 @@ def sweep_command(manifest: Path, output: Path | None, no_wait: bool, lease: int
 
         migrate()
         check_queue()
-        sweep = queue_sweep(manifest, rows)
+        sweep = queue_sweep(manifest, rows, ocr)
         counts = sweep_counts(sweep)
         click.echo(
             f"{counts.total} files: {counts.done} already analysed, "

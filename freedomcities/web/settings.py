@@ -126,6 +126,7 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 MAX_UPLOAD_MB = int(setting("FREEDOMCITIES_MAX_UPLOAD_MB"))
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 JUDGE_PATH = setting("FREEDOMCITIES_JUDGE")  # empty: the judge shipped with the rules
+OCR = setting("FREEDOMCITIES_OCR")  # the OCR engine of uploads' scanned pages
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [

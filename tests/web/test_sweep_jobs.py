@@ -21,7 +21,7 @@ from freedomcities.web.scorecards.sweep import (
 )
 from freedomcities.web.scorecards.tasks import queue_sweep, requeue_unqueued
 from tests import hostile
-from tests.documents import make_encrypted_pdf
+from tests.documents import make_encrypted_pdf, make_pdf, make_scanned_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "freedomcities" / "samples" / "sample-city-pd-immigration-policy.txt"
@@ -150,3 +150,27 @@ def test_a_sweep_of_hostile_files_goes_on_longest_first_and_shows_their_real_err
     assert errors.keys() == {"Bomb Police Department", "Locked Police Department"}
     assert "bomb.pdf has a page stream that inflates" in errors["Bomb Police Department"]
     assert "protected by a password" in errors["Locked Police Department"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_with_another_ocr_engine_reads_scans_again_but_reuses_text_files(
+    arizona: Jurisdiction, tmp_path: Path, reads: list[str]
+) -> None:
+    pytest.importorskip("tesserocr")
+    text = make_pdf(SAMPLE.read_text(encoding="utf-8") + tmp_path.name, tmp_path / "text.pdf")
+    scan = make_scanned_pdf(SAMPLE.read_text(encoding="utf-8")[:600], tmp_path / "scan.pdf")
+    manifest = tmp_path / "ocr.csv"
+    manifest.write_text(
+        f"Mesa Police Department,{MESA},text.pdf\nMesa Jail,{MESA},scan.pdf\n", encoding="utf-8"
+    )
+    first = queue_sweep(manifest, read_manifest(manifest))
+    assert sorted(reads) == ["scan.pdf", "text.pdf"]
+
+    fast = queue_sweep(manifest, read_manifest(manifest), "tesserocr")
+
+    assert fast.pk != first.pk and fast.ocr == "tesserocr" and "OCR tesserocr" in fast.judged_by
+    assert sorted(reads) == ["scan.pdf", "scan.pdf", "text.pdf"]  # only the scan, read again
+    records = {record["path"]: record for record in finished_records(fast)}
+    assert records[str(text)]["reused"] and not records[str(scan)]["reused"]
+    assert records[str(scan)]["ocr_pages"] == 1
+    assert queue_sweep(manifest, read_manifest(manifest), "tesserocr").pk == fast.pk

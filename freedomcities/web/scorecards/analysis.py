@@ -35,6 +35,7 @@ from freedomcities.errors import (
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
+from freedomcities.ocr import ocr_engine
 from freedomcities.web.scorecards.jobs import worker_name
 from freedomcities.web.scorecards.models import (
     Analysis,
@@ -100,7 +101,8 @@ def analyse(
     """The library's scorecard of a version's stored file, for its agency's place.
 
     A file whose bytes were analysed before by the same ruleset, engine and judge
-    is not read again (see :mod:`freedomcities.cache`).
+    (and OCR engine, where it read scans) is not read again (see :mod:`freedomcities.cache`).
+    Scans are read with the OCR engine ``FREEDOMCITIES_OCR`` names.
 
     Raises:
         FreedomCitiesError: the file cannot be read, or the configured judge cannot be loaded.
@@ -111,6 +113,7 @@ def analyse(
         embedder=embedder,
         progress=progress,
         model=current_judge() if model is None else model,
+        ocr=ocr_engine(settings.OCR),
     )
 
 

@@ -315,13 +315,19 @@ class StatusMove(models.Model):
 class Sweep(models.Model):
     """One manifest of agencies' files, analysed by however many workers join in.
 
-    The same manifest judged by the same ruleset, engine and judge is the same
-    sweep: running it again resumes it.
+    The same manifest judged by the same ruleset, engine and judge (and OCR
+    engine, named in ``judged_by`` when not the default) is the same sweep:
+    running it again resumes it.
     """
 
     manifest = models.CharField(max_length=500, help_text=_("The manifest file's full path"))
     judged_by = models.CharField(
         max_length=200, help_text=_("The ruleset, engine and judge versions that analyse it")
+    )
+    ocr = models.CharField(
+        max_length=20,
+        default="tesseract",
+        help_text=_("The OCR engine every worker reads its scanned pages with"),
     )
     started_at = models.DateTimeField()
 

@@ -59,6 +59,7 @@ from freedomcities.isolate import read_isolated
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.lease import is_lost
+from freedomcities.ocr import DEFAULT_OCR, OCR_ENGINES, OCREngine, ocr_engine
 from freedomcities.ocrcache import default_ocr_cache
 from freedomcities.ocrshare import SharedOCR
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
@@ -84,6 +85,9 @@ log = logging.getLogger(__name__)
 LEASE = datetime.timedelta(hours=1)
 """A line claimed longer ago than this by a worker on another machine is taken to be lost."""
 
+DEFAULT_OCR_NAME = next(iter(OCR_ENGINES))
+"""The OCR engine a sweep reads with unless told otherwise: Tesseract's command."""
+
 UNEXPECTED = "The analysis stopped on an unexpected error; the worker's log says more."
 
 
@@ -103,23 +107,31 @@ class SweepCounts:
         return self.queued + self.running == 0
 
 
-def judged_by(rules: Ruleset, model: LearnedJudge | Engine) -> str:
-    """The ruleset, engine and judge versions: a sweep is resumed only by the same ones."""
-    return f"{rules.id} {rules.version}, engine {__version__}, judge {judge_version(rules, model)}"
+def judged_by(rules: Ruleset, model: LearnedJudge | Engine, ocr: str = DEFAULT_OCR_NAME) -> str:
+    """The ruleset, engine and judge versions, and the OCR engine if not the default: a
+    sweep is resumed only by the same ones."""
+    judged = (
+        f"{rules.id} {rules.version}, engine {__version__}, judge {judge_version(rules, model)}"
+    )
+    return judged if ocr == DEFAULT_OCR_NAME else f"{judged}, OCR {ocr}"
 
 
-def record_sweep(manifest: Path, rows: list[ManifestRow]) -> tuple[Sweep, list[int]]:
+def record_sweep(
+    manifest: Path, rows: list[ManifestRow], ocr: str = DEFAULT_OCR_NAME
+) -> tuple[Sweep, list[int]]:
     """Record the manifest's lines; return the sweep and the lines to queue.
 
-    Run again with the same manifest (and the same judge), it resumes: lines
-    done stay done, lines that failed are to be tried again, lines being
-    analysed by a live worker are left to it. :func:`.tasks.queue_sweep` queues them.
+    Run again with the same manifest (and the same judge and OCR engine), it
+    resumes: lines done stay done, lines that failed are to be tried again,
+    lines being analysed by a live worker are left to it. Every worker reads
+    the sweep's scans with ``ocr`` (a name in :data:`~freedomcities.ocr.OCR_ENGINES`).
+    :func:`.tasks.queue_sweep` queues them.
     """
     rules = load_ruleset(DEFAULT_RULESET)
     sweep, _created = Sweep.objects.get_or_create(
         manifest=str(manifest.resolve()),
-        judged_by=judged_by(rules, current_judge()),
-        defaults={"started_at": timezone.now()},
+        judged_by=judged_by(rules, current_judge(), ocr),
+        defaults={"started_at": timezone.now(), "ocr": ocr},
     )
     waiting = []
     for row in rows:
@@ -185,12 +197,11 @@ def run_sweep_item(
     )
     if not claimed:
         return  # done already, or another worker has it
-    item = SweepItem.objects.get(pk=item_id)
+    item = SweepItem.objects.select_related("sweep").get(pk=item_id)
     started = time.monotonic()
     try:
-        version, reused = _analysed_version(
-            item, embedder, current_judge() if model is None else model
-        )
+        judge = current_judge() if model is None else model
+        version, reused = _analysed_version(item, embedder, (judge, ocr_engine(item.sweep.ocr)))
     except FreedomCitiesError as exc:
         _finish(item_id, state=JobState.FAILED, error=str(exc))
         return
@@ -214,9 +225,14 @@ def _finish(item_id: int, **fields: Any) -> None:
 
 
 def _analysed_version(
-    item: SweepItem, embedder: Embedder | None, model: LearnedJudge | Engine
+    item: SweepItem, embedder: Embedder | None, judged: tuple[LearnedJudge | Engine, OCREngine]
 ) -> tuple[PolicyVersion, bool]:
-    """The agency's version of this file, analysed now or before; and whether it was before."""
+    """The agency's version of this file, analysed now or before; and whether it was before.
+
+    A stored analysis does not record its OCR engine, so one that read scanned
+    pages is reused only by a sweep reading with the default engine.
+    """
+    model, ocr = judged
     agency = _agency(item)
     rules = load_ruleset(DEFAULT_RULESET)
     path = Path(item.path)
@@ -227,9 +243,11 @@ def _analysed_version(
         analysis__ruleset_version=f"{key.ruleset} {key.ruleset_version}",
         analysis__engine_version=key.engine,
         analysis__judge_version=key.judge,
-    ).first()
-    if same is not None:
-        return same, True
+    )
+    if ocr != DEFAULT_OCR:
+        same = same.filter(analysis__ocr_pages=0)
+    if (found := same.first()) is not None:
+        return found, True
     scorecard, kept = analyze_or_reuse(
         path,
         ruleset=rules,
@@ -237,6 +255,7 @@ def _analysed_version(
         embedder=embedder,
         model=model,
         share=SharedOCR(default_ocr_cache()),
+        ocr=ocr,
     )
     with transaction.atomic():
         policy, _created = Policy.objects.get_or_create(agency=agency, title=DEFAULT_POLICY_TITLE)
@@ -263,11 +282,12 @@ def help_read(item_id: int) -> None:
     once the line is done; a file that cannot be read is left for its own job to
     report.
     """
-    item = SweepItem.objects.filter(pk=item_id).only("path", "state").first()
+    item = SweepItem.objects.filter(pk=item_id).select_related("sweep").first()
     if item is None or item.state in (JobState.DONE, JobState.FAILED):
         return
     try:
-        read_isolated(item.path, share=SharedOCR(default_ocr_cache(), helping=True))
+        ocr = ocr_engine(item.sweep.ocr)
+        read_isolated(item.path, ocr=ocr, share=SharedOCR(default_ocr_cache(), helping=True))
     except FreedomCitiesError:
         return
     except Exception:  # a helper never stops a worker; the line's own job will say what failed

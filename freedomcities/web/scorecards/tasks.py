@@ -40,6 +40,7 @@ from freedomcities.web.scorecards.models import (
     WorkerBeat,
 )
 from freedomcities.web.scorecards.sweep import (
+    DEFAULT_OCR_NAME,
     LEASE,
     help_read,
     record_sweep,
@@ -177,15 +178,16 @@ def help_read_sweep_item(item_id: int) -> None:
     help_read(item_id)
 
 
-def queue_sweep(manifest: Path, rows: list[ManifestRow]) -> Sweep:
+def queue_sweep(manifest: Path, rows: list[ManifestRow], ocr: str = DEFAULT_OCR_NAME) -> Sweep:
     """Record the manifest's lines and queue every one not yet analysed (see :mod:`.sweep`).
 
     The files with the most expected work go first (:mod:`freedomcities.workload`),
     so several workers end together rather than one finishing a long scan alone;
     beside a file with several runs of scanned pages go helper jobs, so other
-    workers read some of its scans. The results keep the manifest's order.
+    workers read some of its scans. The results keep the manifest's order. Every
+    worker reads scans with the OCR engine named ``ocr``.
     """
-    sweep, waiting = record_sweep(manifest, rows)
+    sweep, waiting = record_sweep(manifest, rows, ocr)
     paths = dict(SweepItem.objects.filter(pk__in=waiting).values_list("pk", "path"))
     for item_id, work in longest_first({pk: Path(path) for pk, path in paths.items()}):
         analyse_sweep_item(item_id)
