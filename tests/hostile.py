@@ -404,3 +404,45 @@ def pdf_lzw_picture_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
     )
     content = zlib.compress(_text_op() + b"q 612 0 0 792 0 0 cm /Im1 Do Q\n")
     return write_pdf(path, [content], [image])
+
+
+def _raw_pdf(path: Path, objects: list[bytes]) -> Path:
+    """A PDF of these objects, numbered from 1, the first the catalog, with a correct xref."""
+    out, offsets = b"%PDF-1.7\n", []
+    for number, item in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, item)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(out)
+    return path
+
+
+def pdf_page_tree_loop(path: Path) -> Path:
+    """A PDF whose page tree contains itself: a reader that follows it never ends."""
+    return _raw_pdf(
+        path,
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+            b"<< /Type /Pages /Kids [2 0 R] /Parent 2 0 R /Count 1 >>",
+        ],
+    )
+
+
+def pdf_many_pages(path: Path, pages: int) -> Path:
+    """A PDF of ``pages`` pages, all one blank page object: a few bytes each."""
+    kids = b" ".join([b"3 0 R"] * pages)
+    return _raw_pdf(
+        path,
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ],
+    )

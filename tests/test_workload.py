@@ -53,7 +53,8 @@ def test_a_file_with_one_run_of_scans_or_none_gets_no_helper() -> None:
 
 
 def _hostile_files(folder: Path) -> dict[int, Path]:
-    """A decompression bomb, a page that needs gigabytes, a slow page, a locked and a broken PDF."""
+    """A decompression bomb, pages that need gigabytes or seconds, a locked, a broken PDF,
+    an endless page tree and too many pages."""
     broken = folder / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\n")
     return {
@@ -62,6 +63,8 @@ def _hostile_files(folder: Path) -> dict[int, Path]:
         3: hostile.pdf_crowded_page(folder / "slow.pdf", lines=150_000),
         4: make_encrypted_pdf("Officers shall not ask about immigration status.", folder / "l.pdf"),
         5: broken,
+        6: hostile.pdf_page_tree_loop(folder / "loop.pdf"),
+        7: hostile.pdf_many_pages(folder / "many.pdf", 200_000),  # past FREEDOMCITIES_MAX_PAGES
     }
 
 
@@ -69,7 +72,7 @@ def test_hostile_files_are_estimated_as_one_page_within_bounds_and_good_ones_kee
     shared_dir: Path, tmp_path: Path
 ) -> None:
     scan, text = scanned_agreement(shared_dir), _text_agreement(shared_dir)
-    files = _hostile_files(tmp_path) | {6: text, 7: scan}
+    files = _hostile_files(tmp_path) | {8: text, 9: scan}
     limits = Limits(max_memory_bytes=300 * MB)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -79,9 +82,9 @@ def test_hostile_files_are_estimated_as_one_page_within_bounds_and_good_ones_kee
     assert time.monotonic() - started < 2 * 3 * ESTIMATE_SECONDS
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
     assert grown < 100 * MB  # read in place, the bomb alone costs this process over 600 MB
-    assert [key for key, _work in order] == [7, 6, 1, 2, 3, 4, 5]
-    assert dict(order)[7] == estimate(scan) and dict(order)[6] == estimate(text)
-    assert all(work == UNKNOWN for key, work in order if key <= 5)
+    assert [key for key, _work in order] == [9, 8, 1, 2, 3, 4, 5, 6, 7]
+    assert dict(order)[9] == estimate(scan) and dict(order)[8] == estimate(text)
+    assert all(work == UNKNOWN for key, work in order if key <= 7)
 
 
 def test_a_child_goes_on_after_an_item_that_raises_runs_out_of_memory_or_of_time() -> None:
