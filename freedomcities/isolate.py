@@ -223,8 +223,8 @@ def map_isolated(
         chunk = items[start : start + BATCH]
         try:
             answered = _run_batch(function, chunk, limits, seconds_each)
-        except OSError:  # no child could start: every item left counts as unknown
-            log.warning("could not start a child to run %s", function.__name__, exc_info=True)
+        except Exception:  # no child could start (no processes left, say): the rest are unknown
+            log.exception("could not start a child to run %s", function.__name__)
             return results
         results[start : start + len(answered)] = answered
         start += min(len(answered) + 1, len(chunk))  # the item a child stopped on keeps None

@@ -7,7 +7,7 @@ the short ones fill in around them. The work is dominated by OCR (about 1.5
 CPU seconds a scanned page, against 0.004 for a page with a text layer), so a
 file's estimate counts its scanned pages, found as the reader finds them, on a
 sample of at most :data:`SAMPLE_PAGES` pages spread through the file so a
-700-page manual costs about 20 ms to estimate.
+700-page manual costs a few tens of milliseconds to estimate.
 
 The files are untrusted, and the sweep command estimates them all before the
 first is read, so :func:`longest_first` estimates PDFs in children bounded
@@ -48,7 +48,7 @@ SAMPLE_PAGES: Final = 32
 """Pages looked at to estimate a file's scanned share; a shorter file is looked at whole."""
 
 ESTIMATE_SECONDS: Final = 10.0
-"""Longest one file's estimate may take (a 700-page manual takes about 0.02 s)."""
+"""Longest one file's estimate may take (a 630-page manual takes about 0.04 s)."""
 
 MAX_HELPERS: Final = 3
 """Most helper jobs queued beside one file to read its scans (see :func:`helpers`)."""
