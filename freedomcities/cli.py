@@ -44,6 +44,7 @@ from freedomcities.learned import LearnedJudge, judge_path, load_judge
 from freedomcities.models import Scorecard
 from freedomcities.ocr import (
     DEFAULT_OCR,
+    DEFAULT_OCR_NAME,
     OCR_ENGINES,
     OCREngine,
     current_ocr_settings,
@@ -116,7 +117,7 @@ language_option = click.option(
 ocr_option = click.option(
     "--ocr",
     type=click.Choice(list(OCR_ENGINES)),
-    default=next(iter(OCR_ENGINES)),
+    default=DEFAULT_OCR_NAME,
     show_default=True,
     help="The OCR engine for scanned pages: tesseract (the program) or tesserocr (its library, "
     "about 1.3 times faster; pip install 'freedomcities[fast-ocr]').",

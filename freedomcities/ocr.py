@@ -292,6 +292,9 @@ OCR_ENGINES: Final[dict[str, OCREngine]] = {
 }
 """The OCR engines a command can choose by name, the default first."""
 
+DEFAULT_OCR_NAME: Final = next(iter(OCR_ENGINES))
+"""The name of :data:`DEFAULT_OCR` in :data:`OCR_ENGINES`: Tesseract's command."""
+
 
 def ocr_engine(name: str) -> OCREngine:
     """The engine of :data:`OCR_ENGINES` with this name, once it is known to run here.

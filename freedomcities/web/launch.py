@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from freedomcities.console import Bar, CountProgress, emit, since, slugs, stderr_is_terminal
-from freedomcities.ocr import OCR_ENGINES, ocr_engine
+from freedomcities.ocr import DEFAULT_OCR_NAME, OCR_ENGINES, ocr_engine
 from freedomcities.training import write_examples
 
 WEB_SETTINGS = "freedomcities.web.settings"
@@ -141,7 +141,7 @@ def worker_command(workers: int, ocr: str | None) -> None:
     """
     if ocr is not None:
         os.environ["FREEDOMCITIES_OCR"] = ocr  # read by the web app's settings, in this process
-    ocr_engine(ocr or os.environ.get("FREEDOMCITIES_OCR") or next(iter(OCR_ENGINES)))
+    ocr_engine(ocr or os.environ.get("FREEDOMCITIES_OCR") or DEFAULT_OCR_NAME)
     with web_app():
         from freedomcities.web.server import run_worker
 
@@ -171,7 +171,7 @@ def worker_command(workers: int, ocr: str | None) -> None:
 @click.option(
     "--ocr",
     type=click.Choice(list(OCR_ENGINES)),
-    default=next(iter(OCR_ENGINES)),
+    default=DEFAULT_OCR_NAME,
     show_default=True,
     help="The OCR engine every worker reads the sweep's scanned pages with; tesserocr needs "
     "pip install 'freedomcities[fast-ocr]' on every worker machine.",

@@ -37,6 +37,7 @@ from django.utils import timezone
 from freedomcities import analyze
 from freedomcities.embed import Embedder, default_embedder
 from freedomcities.errors import SeedError as SeedError  # kept importable from here
+from freedomcities.ocr import DEFAULT_OCR_NAME
 from freedomcities.web.accounts.models import Profile, Role, parse_states
 from freedomcities.web.accounts.roles import sign_in_roles
 from freedomcities.web.campaign.models import Group
@@ -407,7 +408,7 @@ def _add_version(policy: Policy, plan: _DemoVersion, staff: User, embedder: Embe
         with source.open("rb") as file:
             version.file.save(version.original_name, File(file), save=False)
         version.save()
-        store_analysis(version, scorecard)
+        store_analysis(version, scorecard, ocr=DEFAULT_OCR_NAME)
         version.refresh_from_db()
         if plan.published:
             _review_and_publish(version, plan.reviews, staff)

@@ -8,12 +8,20 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from freedomcities.isolate import read_isolated
-from freedomcities.sweep import read_manifest
+from freedomcities.ocr import DEFAULT_OCR, OCR_ENGINES, ocr_settings
+from freedomcities.sweep import ManifestRow, read_manifest
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
 from freedomcities.web.scorecards.actions import upload_version
-from freedomcities.web.scorecards.models import JobState, Obtained, PolicyVersion, SweepItem
+from freedomcities.web.scorecards.models import (
+    Analysis,
+    JobState,
+    Obtained,
+    PolicyVersion,
+    SweepItem,
+)
 from freedomcities.web.scorecards.sweep import (
     failures,
     finished_records,
@@ -173,4 +181,95 @@ def test_a_sweep_with_another_ocr_engine_reads_scans_again_but_reuses_text_files
     records = {record["path"]: record for record in finished_records(fast)}
     assert records[str(text)]["reused"] and not records[str(scan)]["reused"]
     assert records[str(scan)]["ocr_pages"] == 1
+    assert (records[str(scan)]["ocr_engine"], records[str(text)]["ocr_engine"]) == ("tesserocr", "")
     assert queue_sweep(manifest, read_manifest(manifest), "tesserocr").pk == fast.pk
+
+
+def _ocr_manifest(folder: Path, name: str) -> Path:
+    """A manifest of a text PDF for Mesa's police and a scanned one for its jail, in ``folder``."""
+    manifest = folder / name
+    manifest.write_text(
+        f"Mesa Police Department,{MESA},text.pdf\nMesa Jail,{MESA},scan.pdf\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def _versions(sweep: Any) -> dict[str, int]:
+    """Each file's stored policy version in a finished sweep, by file name."""
+    return {Path(r["path"]).name: r["version"] for r in finished_records(sweep)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_analyses_are_reused_by_the_ocr_settings_that_read_their_scans(
+    arizona: Jurisdiction, tmp_path: Path, reads: list[str], staff_client: Client
+) -> None:
+    pytest.importorskip("tesserocr")
+    words = SAMPLE.read_text(encoding="utf-8")
+    make_pdf(words + tmp_path.name, tmp_path / "text.pdf")
+    make_scanned_pdf(words[:500] + tmp_path.name, tmp_path / "scan.pdf")
+
+    fast = queue_sweep(*_rows(_ocr_manifest(tmp_path, "first.csv")), "tesserocr")
+    assert sorted(reads) == ["scan.pdf", "text.pdf"]
+    stored = _versions(fast)
+    scanned = Analysis.objects.get(version=stored["scan.pdf"])
+    assert (scanned.ocr_engine, scanned.ocr_settings) == (
+        "tesserocr",
+        ocr_settings(OCR_ENGINES["tesserocr"]),
+    )
+    text = Analysis.objects.get(version=stored["text.pdf"])
+    assert (text.ocr_pages, text.ocr_engine, text.ocr_settings) == (0, "", "")
+
+    # The same files under another manifest, read with the same engine: nothing read or stored.
+    again = queue_sweep(*_rows(_ocr_manifest(tmp_path, "second.csv")), "tesserocr")
+    assert again.pk != fast.pk and _versions(again) == stored
+    assert len(reads) == 2 and PolicyVersion.objects.count() == 2
+
+    # The default engine reuses the text file's analysis, but reads the scan itself.
+    plain = queue_sweep(*_rows(_ocr_manifest(tmp_path, "second.csv")))
+    assert sorted(reads) == ["scan.pdf", "scan.pdf", "text.pdf"]
+    assert _versions(plain)["text.pdf"] == stored["text.pdf"]
+    read_again = Analysis.objects.get(version=_versions(plain)["scan.pdf"])
+    assert read_again.version_id != stored["scan.pdf"]
+    assert (read_again.ocr_engine, read_again.ocr_settings) == (
+        "tesseract",
+        ocr_settings(DEFAULT_OCR),
+    )
+
+    # Staff see which engine read an analysis's scans, in English and Spanish.
+    english = staff_client.get(scanned.version.get_absolute_url()).content.decode()
+    assert "1 scanned page read by the OCR engine tesserocr" in english
+    spanish = staff_client.get(
+        scanned.version.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "1 página escaneada leída por el motor de OCR tesserocr" in spanish
+    assert "no scanned pages" in staff_client.get(text.version.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scanned_analysis_stored_before_ocr_settings_were_recorded_is_made_again_once(
+    arizona: Jurisdiction, tmp_path: Path, reads: list[str], staff_client: Client
+) -> None:
+    make_scanned_pdf(
+        SAMPLE.read_text(encoding="utf-8")[:400] + tmp_path.name, tmp_path / "scan.pdf"
+    )
+    manifest = tmp_path / "scan.csv"
+    manifest.write_text(f"Mesa Jail,{MESA},scan.pdf\n", encoding="utf-8")
+    old = _versions(queue_sweep(*_rows(manifest)))["scan.pdf"]
+    Analysis.objects.filter(version=old).update(ocr_engine="", ocr_settings="")  # as migrated
+
+    page = staff_client.get(PolicyVersion.objects.get(pk=old).get_absolute_url()).content.decode()
+    assert "1 scanned page, read before the OCR engine was recorded" in page
+
+    again = tmp_path / "again.csv"
+    again.write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    made = _versions(queue_sweep(*_rows(again)))["scan.pdf"]
+    assert made != old and Analysis.objects.get(version=made).ocr_engine == "tesseract"
+    assert reads == ["scan.pdf"]  # the file cache kept its scorecard under the OCR settings
+    once_more = tmp_path / "once-more.csv"
+    once_more.write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    assert _versions(queue_sweep(*_rows(once_more)))["scan.pdf"] == made
+
+
+def _rows(manifest: Path) -> tuple[Path, list[ManifestRow]]:
+    """A manifest and its rows, as queue_sweep takes them."""
+    return manifest, read_manifest(manifest)

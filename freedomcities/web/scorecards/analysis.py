@@ -3,6 +3,11 @@
 The queue's tasks (:mod:`.tasks`) call :func:`run_analysis`; a sweep line and
 the learning loop call :func:`analyse` and :func:`store_analysis` themselves.
 Nothing here puts a job on the queue, so the tasks can import it.
+
+A stored analysis records the OCR engine and settings that read its scanned
+pages, as the analysis cache keys it (:mod:`freedomcities.cache`): one that read
+no scans is the same whatever the engine, one that read some is reused only by
+the same settings (:func:`read_alike`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +41,7 @@ from freedomcities.errors import (
 from freedomcities.judge import Engine
 from freedomcities.learned import LearnedJudge, load_judge
 from freedomcities.models import Scorecard
-from freedomcities.ocr import ocr_engine
+from freedomcities.ocr import OCREngine, ocr_engine, ocr_settings
 from freedomcities.web.scorecards.jobs import worker_name
 from freedomcities.web.scorecards.models import (
     Analysis,
@@ -88,7 +94,7 @@ def run_analysis(
         log.exception("analysis of version %s failed", version_id)
         _fail(version, _("The analysis stopped on an unexpected error. Try again later."))
         return
-    store_analysis(version, scorecard)
+    store_analysis(version, scorecard, ocr=settings.OCR)
 
 
 def analyse(
@@ -102,7 +108,8 @@ def analyse(
 
     A file whose bytes were analysed before by the same ruleset, engine and judge
     (and OCR engine, where it read scans) is not read again (see :mod:`freedomcities.cache`).
-    Scans are read with the OCR engine ``FREEDOMCITIES_OCR`` names.
+    Scans are read with the OCR engine ``FREEDOMCITIES_OCR`` (``settings.OCR``) names:
+    pass that name to :func:`store_analysis`.
 
     Raises:
         FreedomCitiesError: the file cannot be read, or the configured judge cannot be loaded.
@@ -173,12 +180,37 @@ def _fail(version: PolicyVersion, message: str, retry_helps: bool = True) -> Non
     )
 
 
+def read_alike(ocr: OCREngine) -> Q:
+    """Policy versions whose analysis reading with ``ocr`` would give again.
+
+    Those that read no scanned page, and those whose scans were read with the
+    same OCR settings (engine, options, Tesseract's version, resolution). An
+    analysis stored before its settings were recorded matches only the first.
+    """
+    return Q(analysis__ocr_pages=0) | Q(analysis__ocr_settings=ocr_settings(ocr))
+
+
+def ocr_record(scorecard: Scorecard, ocr: str) -> dict[str, str]:
+    """The OCR fields an analysis read with the engine named ``ocr`` stores.
+
+    Empty where no page was read by OCR: any engine gives that scorecard.
+
+    Raises:
+        OCRUnavailable: no engine has that name, or it is not installed here.
+    """
+    if scorecard.document.ocr_pages == 0:
+        return {"ocr_engine": "", "ocr_settings": ""}
+    return {"ocr_engine": ocr, "ocr_settings": ocr_settings(ocr_engine(ocr))}
+
+
 @transaction.atomic
-def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
+def store_analysis(version: PolicyVersion, scorecard: Scorecard, *, ocr: str) -> None:
     """Replace the version's analysis, sections and rule results with the scorecard's.
 
     The analysis keeps the whole scorecard's JSON; sections and rule results are
     projections of it that keep their offsets, so pages mark quotes where they are.
+    ``ocr`` names the engine (in :data:`~freedomcities.ocr.OCR_ENGINES`) that read
+    the file; it is recorded if a page was read by OCR (:func:`ocr_record`).
     """
     data = scorecard.to_dict()
     data["document"]["source"] = version.original_name
@@ -188,6 +220,7 @@ def store_analysis(version: PolicyVersion, scorecard: Scorecard) -> None:
             "scorecard": data,
             "pages": scorecard.document.pages,
             "ocr_pages": scorecard.document.ocr_pages,
+            **ocr_record(scorecard, ocr),
             "engine_version": __version__,
             "judge_version": scorecard.judge_version,
             "content_hash": _content_hash(version),

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -181,7 +182,7 @@ def reanalyze(
             failures.append((version, analysis.failure_message(version, exc)))
         else:
             with transaction.atomic():
-                analysis.store_analysis(version, scorecard)
+                analysis.store_analysis(version, scorecard, ocr=settings.OCR)
                 moves += _record_moves(version, before, old_judge, scorecard.judge_version)
         if progress:
             progress(done, len(todo))

@@ -170,6 +170,11 @@ class Analysis(models.Model):
     are made from it again with :meth:`Scorecard.from_dict`; the rows below are projections
     of it. An analysis whose old snapshot could not be converted keeps the shorter JSON of
     earlier releases (no ``schema`` field): pages work, reports need a new analysis.
+
+    The OCR engine changes a scorecard only where it read scanned pages, so an analysis
+    records the engine and its settings only then (``ocr_engine``, ``ocr_settings``;
+    empty where no page was read by OCR). One stored before they were recorded that read
+    scans has them empty too, and is never taken for another engine's reading.
     """
 
     objects = StampedQuerySet.as_manager()  # bulk writes move the page cache's stamp
@@ -180,6 +185,21 @@ class Analysis(models.Model):
     )
     pages = models.PositiveIntegerField()
     ocr_pages = models.PositiveIntegerField(default=0)
+    ocr_engine = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The OCR engine that read its scanned pages (tesseract or tesserocr); empty where "
+            "no page was read by OCR, or for an analysis made before engines were recorded"
+        ),
+    )
+    ocr_settings = models.TextField(
+        blank=True,
+        help_text=_(
+            "The OCR engine's options and version and the resolution its scans were read at; "
+            "another sweep reuses the analysis only with the same ones"
+        ),
+    )
     engine_version = models.CharField(max_length=40)
     content_hash = models.CharField(
         max_length=64,

@@ -16,8 +16,9 @@ Nothing is lost and nothing is analysed twice:
   older than the lease) goes back on the queue: :func:`.tasks.requeue_stalled`, run
   when a worker starts and while ``sweep`` watches.
 - A file whose bytes this agency already has analysed by the same ruleset,
-  engine and judge is not read again; nor is one in this machine's analysis
-  cache (:mod:`freedomcities.cache`).
+  engine and judge (and, if it read scanned pages, the same OCR settings:
+  :func:`.analysis.read_alike`) is not read again; nor is one in this machine's
+  analysis cache (:mod:`freedomcities.cache`).
 
 Long files first, and scans read by several workers:
 
@@ -59,7 +60,7 @@ from freedomcities.isolate import read_isolated
 from freedomcities.judge import Engine, judge_version
 from freedomcities.learned import LearnedJudge
 from freedomcities.lease import is_lost
-from freedomcities.ocr import DEFAULT_OCR, OCR_ENGINES, OCREngine, ocr_engine
+from freedomcities.ocr import DEFAULT_OCR_NAME, ocr_engine
 from freedomcities.ocrcache import default_ocr_cache
 from freedomcities.ocrshare import SharedOCR
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
@@ -68,6 +69,7 @@ from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdict
 from freedomcities.web.scorecards.analysis import (
     DEFAULT_POLICY_TITLE,
     current_judge,
+    read_alike,
     store_analysis,
 )
 from freedomcities.web.scorecards.jobs import worker_name
@@ -84,9 +86,6 @@ log = logging.getLogger(__name__)
 
 LEASE = datetime.timedelta(hours=1)
 """A line claimed longer ago than this by a worker on another machine is taken to be lost."""
-
-DEFAULT_OCR_NAME = next(iter(OCR_ENGINES))
-"""The OCR engine a sweep reads with unless told otherwise: Tesseract's command."""
 
 UNEXPECTED = "The analysis stopped on an unexpected error; the worker's log says more."
 
@@ -201,7 +200,7 @@ def run_sweep_item(
     started = time.monotonic()
     try:
         judge = current_judge() if model is None else model
-        version, reused = _analysed_version(item, embedder, (judge, ocr_engine(item.sweep.ocr)))
+        version, reused = _analysed_version(item, embedder, judge)
     except FreedomCitiesError as exc:
         _finish(item_id, state=JobState.FAILED, error=str(exc))
         return
@@ -225,14 +224,14 @@ def _finish(item_id: int, **fields: Any) -> None:
 
 
 def _analysed_version(
-    item: SweepItem, embedder: Embedder | None, judged: tuple[LearnedJudge | Engine, OCREngine]
+    item: SweepItem, embedder: Embedder | None, model: LearnedJudge | Engine
 ) -> tuple[PolicyVersion, bool]:
     """The agency's version of this file, analysed now or before; and whether it was before.
 
-    A stored analysis does not record its OCR engine, so one that read scanned
-    pages is reused only by a sweep reading with the default engine.
+    A stored analysis that read scanned pages is reused only by a sweep reading
+    with the same OCR settings; one that read none, by any.
     """
-    model, ocr = judged
+    ocr = ocr_engine(item.sweep.ocr)
     agency = _agency(item)
     rules = load_ruleset(DEFAULT_RULESET)
     path = Path(item.path)
@@ -243,9 +242,7 @@ def _analysed_version(
         analysis__ruleset_version=f"{key.ruleset} {key.ruleset_version}",
         analysis__engine_version=key.engine,
         analysis__judge_version=key.judge,
-    )
-    if ocr != DEFAULT_OCR:
-        same = same.filter(analysis__ocr_pages=0)
+    ).filter(read_alike(ocr))
     if (found := same.first()) is not None:
         return found, True
     scorecard, kept = analyze_or_reuse(
@@ -270,7 +267,7 @@ def _analysed_version(
         with path.open("rb") as file:
             version.file.save(path.name, File(file), save=False)
         version.save()
-        store_analysis(version, scorecard)
+        store_analysis(version, scorecard, ocr=item.sweep.ocr)
     return PolicyVersion.objects.select_related("analysis").get(pk=version.pk), kept
 
 
@@ -369,6 +366,7 @@ def _record(item: SweepItem) -> dict[str, Any]:
         "judge": analysis.judge_version,
         "pages": analysis.pages,
         "ocr_pages": analysis.ocr_pages,
+        "ocr_engine": analysis.ocr_engine,
         "seconds": round(item.seconds, 2),
         "reused": item.reused,
         "version": item.version.pk,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task, on_startup
 
 from freedomcities.embed import Embedder, RememberingEmbedder, default_embedder
+from freedomcities.ocr import DEFAULT_OCR_NAME
 from freedomcities.sweep import ManifestRow
 from freedomcities.web.scorecards.analysis import run_analysis
 from freedomcities.web.scorecards.jobs import BEAT_SECONDS, SILENT_AFTER, beat
@@ -40,7 +41,6 @@ from freedomcities.web.scorecards.models import (
     WorkerBeat,
 )
 from freedomcities.web.scorecards.sweep import (
-    DEFAULT_OCR_NAME,
     LEASE,
     help_read,
     record_sweep,
