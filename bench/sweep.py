@@ -155,7 +155,7 @@ def cpu_seconds(pid: int | str = "self") -> float:
 
 def children(pid: int | str) -> list[int]:
     """The live child processes of a process (any of its threads may have started them)."""
-    found = []
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             found.extend(int(kid) for kid in (task / "children").read_text().split())
@@ -326,10 +326,11 @@ def sweep_run(
     flush(redis)
     env = env_for(data, redis)
     output = data / "results.jsonl"
+    job_log = data / "jobs.jsonl"
     procs = [
         subprocess.Popen(
-            command("worker"),
-            env=env,
+            [sys.executable, str(BENCH / "jobcpu.py")],  # `freedomcities worker`, timing each job
+            env={**env, "FREEDOMCITIES_BENCH_JOB_LOG": str(job_log)},
             stderr=subprocess.DEVNULL,
             preexec_fn=_on_core(number) if pin else None,
         )
@@ -360,6 +361,7 @@ def sweep_run(
         for proc in procs:
             proc.wait(120)
     items = lines(data / "freedomcities.sqlite3")
+    jobs = job_cpu(job_log, data / "freedomcities.sqlite3")
     return {
         "workers": workers,
         "exit": done.returncode,
@@ -372,8 +374,28 @@ def sweep_run(
         "peak_mb_per_worker": [round(p) for p in peaks],
         "worker_cpu_seconds": round(sum(cpus), 1),
         "cpu_per_worker": [round(c, 1) for c in cpus],
+        "jobs_cpu_seconds": round(sum(f["cpu_seconds"] for f in jobs.values()), 2),
+        "file_cpu": jobs,
         "items": items,
     }
+
+
+def job_cpu(log: Path, database: Path) -> dict[str, dict[str, Any]]:
+    """Each file's CPU seconds in the workers' jobs (bench/jobcpu.py): its own job's and its
+    helpers', by file name. A file read by one worker and by two should cost the same."""
+    with sqlite3.connect(database) as connection:
+        paths = dict(connection.execute("select id, path from scorecards_sweepitem"))
+    found: dict[str, dict[str, Any]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines() if log.exists() else []:
+        job = json.loads(line)
+        task = job["task"].rpartition(".")[2]
+        name = Path(paths[job["item"]]).stem if job["item"] in paths else f"({task})"
+        entry = found.setdefault(name, {"cpu_seconds": 0.0, "helpers": 0.0, "helper_jobs": 0})
+        entry["cpu_seconds"] = round(entry["cpu_seconds"] + job["cpu_seconds"], 3)
+        if task == "help_read_sweep_item":
+            entry["helpers"] = round(entry["helpers"] + job["cpu_seconds"], 3)
+            entry["helper_jobs"] += 1
+    return found
 
 
 def _on_core(number: int) -> Any:
@@ -548,6 +570,27 @@ def report(run: dict[str, Any], baseline: dict[str, Any]) -> None:
     print("\n".join(["  timeline (claimed -> finished, from the first claim):", *run["timeline"]]))
 
 
+def extra_cpu(one: dict[str, Any], two: dict[str, Any]) -> list[str]:
+    """Where two workers spend more CPU than one: file by file (its job and its helpers'),
+    and outside the jobs (each worker's start-up, waiting on the queue)."""
+    rows = ["two workers' CPU over one's (own job + helper jobs, CPU seconds):"]
+    for name, mine in sorted(two["file_cpu"].items(), key=lambda pair: -pair[1]["cpu_seconds"]):
+        alone = one["file_cpu"].get(name, {}).get("cpu_seconds", 0.0)
+        rows.append(
+            f"  {name[:44]:44} {alone:6.2f} -> {mine['cpu_seconds']:6.2f} "
+            f"({mine['cpu_seconds'] - alone:+.2f}; helpers {mine['helpers']:.2f} "
+            f"in {mine['helper_jobs']} jobs)"
+        )
+    outside = [run["worker_cpu_seconds"] - run["jobs_cpu_seconds"] for run in (one, two)]
+    rows.append(
+        f"  in jobs {one['jobs_cpu_seconds']:.1f} -> {two['jobs_cpu_seconds']:.1f}; outside jobs "
+        f"(start-up, waiting) {outside[0]:.1f} -> {outside[1]:.1f}; all "
+        f"{one['worker_cpu_seconds']:.1f} -> {two['worker_cpu_seconds']:.1f} "
+        f"({two['worker_cpu_seconds'] / max(one['worker_cpu_seconds'], 1e-9) - 1:+.1%})"
+    )
+    return rows
+
+
 def finish(results: dict[str, Any], output: Path) -> None:
     runs = {run["workers"]: run for run in results["runs"]}
     if 1 in runs and 2 in runs:
@@ -560,6 +603,7 @@ def finish(results: dict[str, Any], output: Path) -> None:
             f"\ntwo workers vs one: {speedup:.2f}x in wall seconds here, {cpu_speedup:.2f}x in "
             f"CPU seconds (one's CPU / the busier of two's; target 1.8x)"
         )
+        print("\n".join(extra_cpu(runs[1], runs[2])))
     cores = os.cpu_count() or 1
     warm = results["warm"]["rates"]
     results["national_hours"] = national(

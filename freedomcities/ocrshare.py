@@ -10,6 +10,10 @@ sweep queues beside the file claim runs too; the file's own reader takes
 every text from the cache, reads the runs no one has claimed, and waits for
 the runs others hold (or takes one over if its holder died).
 
+Whoever reads the file first keeps the list of its scanned pages in the cache,
+so a helper that comes when every run is read or held sees that in the worker
+(:func:`has_free_runs`) and stops, without reading the file's text layer again.
+
 Each page's text is what reading the file in one piece gives: Tesseract reads
 each page of a run on its own (see :data:`~freedomcities.ocr.PAGES_PER_RUN`).
 """
@@ -71,6 +75,8 @@ def read_shared(
     which case they are not yielded. ``digest`` is the SHA-256 of the file's bytes.
     """
     reader = _Reader(pdf, digest, engine, share, workers or worker_count())
+    if share.cache.scans(digest, reader.settings) is None:
+        share.cache.put_scans(digest, reader.settings, scanned)  # for the helpers to come
     left = runs_of(scanned)
     with ThreadPoolExecutor(max_workers=reader.workers, thread_name_prefix="ocr") as pool:
         try:
@@ -82,6 +88,23 @@ def read_shared(
                     time.sleep(share.poll)  # others hold these runs
         finally:
             reader.give_back()
+
+
+def has_free_runs(cache: OCRCache, digest: str, engine: OCREngine) -> bool:
+    """Whether a helper could read some of a file's scans: a run neither read nor held.
+
+    True also when no reader has kept the file's list of scanned pages yet: the
+    helper must then read the file's text layer to find them.
+    """
+    settings = ocr_settings(engine)
+    scanned = cache.scans(digest, settings)
+    if scanned is None:
+        return True
+    return any(
+        not cache.held(digest, settings, _name(run))
+        and any(cache.get(digest, settings, page) is None for page in run)
+        for run in runs_of(scanned)
+    )
 
 
 class _Reader:

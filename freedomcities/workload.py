@@ -72,7 +72,7 @@ class Workload:
         """Jobs to queue beside the file that read runs of its scans on other workers.
 
         One per run of scanned pages beyond the first, at most :data:`MAX_HELPERS`:
-        a helper that comes when every run is taken only reads the text layer again.
+        a helper that comes when every run is read or held stops without opening the file.
         """
         runs = math.ceil(self.scanned / PAGES_PER_RUN)
         return max(0, min(runs - 1, MAX_HELPERS))

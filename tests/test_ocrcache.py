@@ -25,7 +25,7 @@ from freedomcities.ocr import (
     ocr_settings,
 )
 from freedomcities.ocrcache import OCR_LEASE, OCRCache
-from freedomcities.ocrshare import SharedOCR
+from freedomcities.ocrshare import SharedOCR, has_free_runs
 from freedomcities.read import read
 from tests.documents import make_scanned_pdf
 
@@ -104,6 +104,41 @@ def test_a_run_claimed_on_another_machine_is_taken_over_only_after_the_lease(
     os.utime(claim, (long_ago, long_ago))
     assert cache.claim(DIGEST, "s", "0-3")
     assert claim.read_text() == holder()
+
+
+def test_a_helper_knows_without_opening_the_file_when_no_run_of_its_scans_is_left(
+    tmp_path: Path,
+) -> None:
+    cache, engine = OCRCache(tmp_path), TesseractOCR()
+    settings = ocr_settings(engine)
+    assert has_free_runs(cache, DIGEST, engine)  # no reader has listed the scans: read the file
+    cache.put_scans(DIGEST, settings, [0, 1, 2, 3, 7, 8])
+    assert cache.scans(DIGEST, settings) == [0, 1, 2, 3, 7, 8]
+    assert cache.scans(DIGEST, "other settings") is None
+
+    for page in (0, 1, 2, 3):
+        cache.put(DIGEST, settings, page, f"page {page}")
+    assert has_free_runs(cache, DIGEST, engine)  # run 7-8 is neither read nor held
+    assert cache.claim(DIGEST, settings, "7-8")
+    assert cache.held(DIGEST, settings, "7-8")
+    assert not has_free_runs(cache, DIGEST, engine)  # this live process holds it
+
+    cache.release(DIGEST, settings, "7-8")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **_OUT)
+    (cache.place(DIGEST, settings) / "7-8.claim").write_text(
+        f"{socket.gethostname()}:{int(dead.stdout)}", encoding="utf-8"
+    )
+    assert not cache.held(DIGEST, settings, "7-8")
+    assert has_free_runs(cache, DIGEST, engine)  # its holder died: a helper takes it over
+
+
+def test_a_damaged_list_of_scans_is_taken_as_unknown(tmp_path: Path) -> None:
+    cache = OCRCache(tmp_path)
+    cache.put_scans(DIGEST, "s", [1, 2])
+    (listed,) = cache.place(DIGEST, "s").glob("scans-*.json")
+    for damaged in ("[1, 2", '{"pages": [1]}', '["1"]'):
+        listed.write_text(damaged, encoding="utf-8")
+        assert cache.scans(DIGEST, "s") is None
 
 
 _OUT = {"capture_output": True, "text": True, "check": True}

@@ -19,7 +19,7 @@ import pytest
 from freedomcities.cache import file_digest
 from freedomcities.ocr import TesseractOCR, ocr_settings
 from freedomcities.ocrcache import OCRCache
-from freedomcities.ocrshare import SharedOCR, runs_of
+from freedomcities.ocrshare import SharedOCR, has_free_runs, runs_of
 from freedomcities.read import read
 from tests.documents import scanned_agreement
 
@@ -80,6 +80,8 @@ def test_two_processes_read_each_scanned_page_once_and_the_text_is_the_one_piece
     assert sorted(pages_per_run) == sorted(len(run) for run in runs)
     assert sorted(int(page.stem) for page in place.glob("*.txt")) == scanned
     assert not list(place.glob("*.claim*"))  # every claim given back
+    assert cache.scans(file_digest(path), ocr_settings(engine)) == scanned
+    assert not has_free_runs(cache, file_digest(path), engine)  # a later helper stops at once
 
     again = read(path, ocr=engine, share=SharedOCR(cache))  # all kept: no OCR at all
     assert again == one_piece

@@ -62,7 +62,7 @@ from freedomcities.learned import LearnedJudge
 from freedomcities.lease import is_lost
 from freedomcities.ocr import DEFAULT_OCR_NAME, ocr_engine
 from freedomcities.ocrcache import default_ocr_cache
-from freedomcities.ocrshare import SharedOCR
+from freedomcities.ocrshare import SharedOCR, has_free_runs
 from freedomcities.rules import DEFAULT_RULESET, Ruleset, load_ruleset
 from freedomcities.sweep import ManifestRow
 from freedomcities.web.jurisdictions.models import Agency, AgencyKind, Jurisdiction
@@ -276,15 +276,19 @@ def help_read(item_id: int) -> None:
 
     Queued beside a file with many scans, so a second worker reads some of them
     while the first reads the rest (:mod:`freedomcities.ocrshare`). Does nothing
-    once the line is done; a file that cannot be read is left for its own job to
-    report.
+    once the line is done, or when every run of its scans is read or held by a
+    live reader (the file is then not opened at all); a file that cannot be read
+    is left for its own job to report.
     """
     item = SweepItem.objects.filter(pk=item_id).select_related("sweep").first()
     if item is None or item.state in (JobState.DONE, JobState.FAILED):
         return
+    cache = default_ocr_cache()
     try:
         ocr = ocr_engine(item.sweep.ocr)
-        read_isolated(item.path, ocr=ocr, share=SharedOCR(default_ocr_cache(), helping=True))
+        if not has_free_runs(cache, file_digest(Path(item.path)), ocr):
+            return
+        read_isolated(item.path, ocr=ocr, share=SharedOCR(cache, helping=True))
     except FreedomCitiesError:
         return
     except Exception:  # a helper never stops a worker; the line's own job will say what failed
