@@ -120,6 +120,7 @@ class OCRCache:
             removed += _entries(path for path in dead if path.suffix == ".txt")
             for path in dead:
                 path.unlink(missing_ok=True)
+            _forget_scans_without_texts(place)
         self._remove_empty_folders()
         return removed
 
@@ -190,6 +191,18 @@ class OCRCache:
 def settings_tag(settings: str) -> str:
     """The short name of a set of OCR settings in the cache's folders."""
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
+
+
+def _forget_scans_without_texts(place: Path) -> None:
+    """Remove a folder's list of scanned pages once none of its texts or claims is left.
+
+    The list only spares a helper from opening the file while texts are kept;
+    alone it would keep an emptied folder alive for ever.
+    """
+    if any(place.glob("*.txt")) or any(place.glob("*.claim")):
+        return
+    for path in place.glob("scans-*.json"):
+        path.unlink(missing_ok=True)
 
 
 def _in_use(place: Path) -> bool:
