@@ -112,7 +112,7 @@ def estimate_many(paths: dict[int, Path], limits: Limits | None = None) -> dict[
     """
     limits = limits or Limits.from_env()
     pdfs = [key for key, path in paths.items() if path.suffix.lower() == ".pdf"]
-    loads = {key: estimate(path) for key, path in paths.items() if key not in pdfs}
+    loads = {key: estimate(path) for key, path in paths.items() if path.suffix.lower() != ".pdf"}
     found = map_isolated(
         _estimate_pdf,
         [(paths[key], limits) for key in pdfs],
