@@ -58,20 +58,7 @@ def write_pdf(
         )
         objects.append(_stream(chain or b"/Filter /FlateDecode", content))
     objects.extend(extra)
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    path.write_bytes(bytes(out))
-    return path
+    return _raw_pdf(path, objects, version=b"1.4")
 
 
 def _text_op(text: str = "Officers shall not ask about immigration status.") -> bytes:
@@ -406,9 +393,9 @@ def pdf_lzw_picture_bomb(path: Path, inflated: int = 300 * _MB) -> Path:
     return write_pdf(path, [content], [image])
 
 
-def _raw_pdf(path: Path, objects: list[bytes]) -> Path:
+def _raw_pdf(path: Path, objects: list[bytes], version: bytes = b"1.7") -> Path:
     """A PDF of these objects, numbered from 1, the first the catalog, with a correct xref."""
-    out, offsets = b"%PDF-1.7\n", []
+    out, offsets = b"%PDF-" + version + b"\n", []
     for number, item in enumerate(objects, 1):
         offsets.append(len(out))
         out += b"%d 0 obj\n%s\nendobj\n" % (number, item)
