@@ -440,7 +440,7 @@ def lines(database: Path) -> list[dict[str, Any]]:
 
 def timeline(run: dict[str, Any]) -> list[str]:
     """Each file's start and end, in seconds from the first start, by worker: who waited on what."""
-    items = [i for i in run["items"] if i["started_at"] and i["finished_at"]]
+    items = _timed(run)
     if not items:
         return []
     origin = min(_when(i["started_at"]) for i in items)
@@ -471,10 +471,15 @@ def working_span(run: dict[str, Any]) -> float:
     on a 70-second bench that fixed cost alone takes two workers from 1.82x to 1.77x,
     where a national sweep's hours make it nothing.
     """
-    items = [i for i in run["items"] if i["started_at"] and i["finished_at"]]
+    items = _timed(run)
     if not items:
         return 0.0
     return max(_when(i["finished_at"]) for i in items) - min(_when(i["started_at"]) for i in items)
+
+
+def _timed(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's files with both a start and an end recorded."""
+    return [i for i in run["items"] if i["started_at"] and i["finished_at"]]
 
 
 def _when(stamp: str) -> float:
