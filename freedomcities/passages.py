@@ -22,7 +22,11 @@ from freedomcities.sentences import sentence_spans
 
 LEAD_IN_REACH = 12
 SENTENCE_END = (".", "!", "?", ";", '"', "\u201d", ")")
-LIST_ITEM = re.compile(r"\s*(?:\(?[a-zA-Z0-9]{1,3}[.)]|[-•●▪*])\s")
+LIST_ITEM = re.compile(r"\s*(?:(?P<open>\()?(?P<mark>[a-zA-Z0-9]{1,3})(?P<close>[.)])|[-•●▪*])\s")
+ROMAN = re.compile(r"[ivx]{1,4}")
+# How many lists up an item's lead-in reaches: "(b) No agency may prohibit an officer from:
+# (2) with respect to information about a person: (A) sending it to ICE" needs both.
+LEAD_IN_LEVELS = 2
 ASCII_PUNCTUATION_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
@@ -111,21 +115,42 @@ class Sentences:
         return self._flat[place]
 
     def lead_in(self, place: tuple[int, int]) -> str | None:
-        """The sentence introducing the list this sentence is an item of, if any.
+        """The sentences introducing the list this sentence is an item of, outermost first.
 
         Looks back over earlier items of the same list, within the section, for
         a sentence ending in a colon, or one cut off mid-phrase ("prior to").
+        A colon sentence numbered like the item itself ("(2) ... of any person:"
+        above "(4) permitting ...") opens a sub-list of a sibling, not this
+        item's list, and is passed over. Where the lead-in is itself an item of
+        a list, that list's lead-in comes first (up to LEAD_IN_LEVELS): the
+        force of "(A) sending the information to ICE" is in "may not prohibit",
+        two lists up.
         """
+        found = []
+        for _ in range(LEAD_IN_LEVELS):
+            j = self._introduction(place)
+            if j is None:
+                break
+            place = (place[0], j)
+            start, end = self.span(place)
+            found.append(flatten(self.text[start:end].rstrip()))
+            if not LIST_ITEM.match(self.text, self.span(place)[0]):
+                break
+        return " ".join(reversed(found)) if found else None
+
+    def _introduction(self, place: tuple[int, int]) -> int | None:
+        """Index of the sentence that introduces the list holding ``place``, if any."""
         spans = self.in_section(place[0])
         i = place[1]
+        kind = _item_kind(self.text, spans[i][0])
         for j in range(i - 1, max(-1, i - LEAD_IN_REACH), -1):
             sentence = self.text[spans[j][0] : spans[j][1]].rstrip()
-            if sentence.endswith(":"):
-                return flatten(sentence)
+            if sentence.endswith(":") and (kind is None or _item_kind(sentence) != kind):
+                return j
             if not LIST_ITEM.match(self.text, spans[j + 1][0]):
                 break
             if not LIST_ITEM.match(sentence) and not sentence.endswith(SENTENCE_END):
-                return flatten(sentence)
+                return j
         return None
 
     def passage(self, place: tuple[int, int], sections: Sequence[Section]) -> Passage:
@@ -152,6 +177,30 @@ def candidate_passages(
                 break
             places.add((k, item))
     return [sentences.passage(place, sections) for place in sorted(places)]
+
+
+def _item_kind(text: str, at: int = 0) -> tuple[str, str, str] | None:
+    """How a list item is numbered ("(", "a", ")" for "(b)"), or None if it is not one.
+
+    Items of one list are numbered alike; a sub-list is numbered otherwise.
+    Small roman numerals count as their own kind, as legal texts number
+    sub-sub-lists "(i)", "(ii)" under "(a)".
+    """
+    match = LIST_ITEM.match(text, at)
+    if match is None:
+        return None
+    mark = match.group("mark")
+    if mark is None:
+        return ("", "bullet", "")
+    if mark.isdigit():
+        style = "1"
+    elif ROMAN.fullmatch(mark.lower()) and (len(mark) > 1 or mark in "iI"):
+        style = "i" if mark.islower() else "I"
+    elif mark.isalpha():
+        style = "a" if mark.islower() else "A"
+    else:
+        style = "mixed"
+    return (match.group("open") or "", style, match.group("close"))
 
 
 @lru_cache(maxsize=1 << 13)
