@@ -8,6 +8,7 @@ real crafted PDFs whose chains decode to hundreds of megabytes stop at the limit
 
 from __future__ import annotations
 
+import base64
 import random
 import time
 import zlib
@@ -66,11 +67,24 @@ def test_sizes_add_up_per_stage_and_in_small_pieces() -> None:
     assert sizes == [len(zlib.compress(TEXT)), len(TEXT)]
 
 
+@pytest.mark.parametrize("size", [1, 3, 4, 5, 7, 4096])
+def test_ascii85_reads_zs_spaces_and_a_short_last_group_in_any_pieces(size: int) -> None:
+    data = TEXT + b"\0" * 8 + bytes(range(256)) + b"\0" * 4 + b"end"
+    encoded = base64.a85encode(data, foldspaces=False, wrapcol=13) + b"~>"
+    assert b"z" in encoded and b"\n" in encoded
+    decoder = DECODERS["ASCII85Decode"](b"")
+    pieces = [encoded[i : i + size] for i in range(0, len(encoded), size)]
+    assert b"".join(part for piece in pieces for part in decoder.feed(piece)) == data
+    assert decoder.done
+
+
 def test_data_that_is_not_the_filters_raises_filter_error() -> None:
     with pytest.raises(FilterError):
         list(decoded_sizes([b"not hex at all>"], ["ASCIIHexDecode"]))
-    with pytest.raises(FilterError):
-        list(decoded_sizes([b"{{{{~>"], ["ASCII85Decode"]))
+    # not ASCII85; a "z" inside a group; a group past 2**32 - 1; a character past "u"
+    for wrong in (b"{{{{~>", b"!!z!!!~>", b"s8W-\"~>", b"!!!!!v~>"):
+        with pytest.raises(FilterError):
+            list(decoded_sizes([wrong], ["ASCII85Decode"]))
 
 
 @pytest.mark.parametrize(
