@@ -265,7 +265,7 @@ def learned_findings(
     for rule in ruleset.rules:
         if rule.id not in judgement.rule_ids:
             continue
-        for i, stance, p, tentative in decide(judgement.of(rule.id, settings.sure), settings):
+        for i, stance, p, tentative in decide(judgement.of(rule.id), settings):
             why = _learned_why(rule, passages[i], stance)
             findings.append(
                 _finding(document, rule, passages[i], stance, round(p, 2), why, tentative)

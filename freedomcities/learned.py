@@ -58,10 +58,6 @@ class Settings:
             its log back out makes a 0.8 mean right about 8 times in 10.
         find: the least probability of a stance that makes a finding, per stance.
         review: the least probability that, without a finding, still asks a person to look.
-        sure: the least probability that a passage bears on a rule which opens the
-            passage to that rule without the rule's topic words, as the cue lists
-            cannot foresee every wording ("shall not initiate any immigration status
-            investigation" for Rule 5); None keeps every rule to its topic words.
     """
 
     temperature: float = 1.0
@@ -70,7 +66,6 @@ class Settings:
     )
     review: float = 0.25
     offset: float = 0.0
-    sure: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,15 +82,11 @@ class Judgement:
     probabilities: Matrix  # (rules, passages, labels)
     topical: npt.NDArray[np.bool_]  # (rules, passages)
 
-    def of(self, rule_id: str, sure: float | None = None) -> Matrix:
-        """The (passages, labels) probabilities for one rule; off-topic passages say ``none``,
-        unless the judge is at least ``sure`` that they bear on it."""
+    def of(self, rule_id: str) -> Matrix:
+        """The (passages, labels) probabilities for one rule; off-topic passages say ``none``."""
         r = self.rule_ids.index(rule_id)
         none = np.eye(len(LABELS), dtype=np.float32)[0]
-        opened = self.topical[r]
-        if sure is not None:
-            opened = opened | (1.0 - self.probabilities[r][:, 0] >= sure)
-        mixed = np.where(opened[:, None], self.probabilities[r], none)
+        mixed = np.where(self.topical[r][:, None], self.probabilities[r], none)
         return np.asarray(mixed, dtype=np.float32)
 
 
@@ -199,7 +190,6 @@ def load_judge(path: Path) -> LearnedJudge:
             dict(settings["find"]),
             settings["review"],
             settings.get("offset", 0.0),
-            settings.get("sure"),
         ),
         meta.get("about", {}),
     )
@@ -378,5 +368,4 @@ def _settings_dict(settings: Settings) -> dict[str, Any]:
         "find": settings.find,
         "review": settings.review,
         "offset": settings.offset,
-        "sure": settings.sure,
     }

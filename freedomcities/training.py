@@ -81,15 +81,11 @@ def _undo_weight(threshold: float) -> float:
 # with or without a floor of 0.5 on every finding), the one that scored best on the other
 # four folds, counting status agreement twice; every fold chose 0.3 without the floor.
 # So low a bar finds what experts find; the scorecard marks such a rule for review.
-# A passage the reader is at least 0.9 sure bears on a rule is read for it even without
-# the rule's topic words: nested cross-validation (off, 0.95, 0.9, 0.8, 0.7, 0.6) chose
-# 0.95 or 0.8 under one seed and 0.6 under another; 0.9 gains under both.
 READER_SETTINGS = Settings(
     temperature=1.0,
     find={stance: _undo_weight(0.3) for stance in ("meets", "partial", "conflicts")},
     review=_undo_weight(0.15),
     offset=math.log(STANCE_WEIGHT),
-    sure=0.9,
 )
 PRIORITY = {"conflicts": 3, "meets": 2, "partial": 1, "neutral": 0, "none": 0}
 

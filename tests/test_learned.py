@@ -15,8 +15,6 @@ from freedomcities.errors import CorpusError, RulesetError
 from freedomcities.judge import cue_stance
 from freedomcities.learned import (
     LABELS,
-    Judgement,
-    LearnedJudge,
     Settings,
     cue_features,
     decide,
@@ -137,27 +135,6 @@ def test_a_passage_becomes_a_finding_by_how_surely_it_bears_on_the_rule() -> Non
         (1, "partial", pytest.approx(0.8), False),
         (2, "conflicts", pytest.approx(0.45), True),
     ]
-
-
-def test_a_passage_off_the_rules_topic_words_opens_only_where_the_judge_is_sure() -> None:
-    # "Officers shall not initiate any immigration status investigation" holds none of
-    # Rule 5's topic words; a reader 0.95 sure it bears on Rule 5 may still say so.
-    probabilities = np.array(
-        [[[0.05, 0.1, 0.8, 0.05], [0.3, 0.1, 0.5, 0.1], [0.02, 0.9, 0.05, 0.03]]],
-        dtype=np.float32,
-    )
-    judgement = Judgement(("5",), probabilities, np.array([[False, False, True]]))
-    none = [1.0, 0.0, 0.0, 0.0]
-    assert judgement.of("5").tolist() == [none, none, pytest.approx(probabilities[0, 2])]
-    opened = judgement.of("5", sure=0.9)
-    assert opened[0].tolist() == pytest.approx(probabilities[0, 0].tolist())
-    assert opened[1].tolist() == none
-
-
-def test_the_judges_settings_survive_saving(tmp_path: Path) -> None:
-    settings = Settings(find={"meets": 0.2, "partial": 0.2, "conflicts": 0.2}, sure=0.9)
-    LearnedJudge(b"model", ("5",), settings).save(tmp_path / "judge.npz")
-    assert load_judge(tmp_path / "judge.npz").settings == settings
 
 
 def test_a_tentative_finding_leaves_the_rule_silent_but_asks_for_review() -> None:
