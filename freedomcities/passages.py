@@ -126,30 +126,37 @@ class Sentences:
         force of "(A) sending the information to ICE" is in "may not prohibit",
         two lists up.
         """
-        found = []
-        for _ in range(LEAD_IN_LEVELS):
-            j = self._introduction(place)
+        found: list[str] = []
+        while len(found) < LEAD_IN_LEVELS:
+            j = self._introduction(place, colon_only=bool(found))
             if j is None:
                 break
             place = (place[0], j)
             start, end = self.span(place)
             found.append(flatten(self.text[start:end].rstrip()))
-            if not LIST_ITEM.match(self.text, self.span(place)[0]):
+            if not LIST_ITEM.match(self.text, start):
                 break
         return " ".join(reversed(found)) if found else None
 
-    def _introduction(self, place: tuple[int, int]) -> int | None:
-        """Index of the sentence that introduces the list holding ``place``, if any."""
+    def _introduction(self, place: tuple[int, int], colon_only: bool = False) -> int | None:
+        """Index of the sentence that introduces the list holding ``place``, if any.
+
+        A sentence cut off mid-phrase counts only for the item's own list, and only
+        before any sibling's sub-list: above that, an unfinished line is a heading.
+        """
         spans = self.in_section(place[0])
         i = place[1]
         kind = _item_kind(self.text, spans[i][0])
         for j in range(i - 1, max(-1, i - LEAD_IN_REACH), -1):
             sentence = self.text[spans[j][0] : spans[j][1]].rstrip()
-            if sentence.endswith(":") and (kind is None or _item_kind(sentence) != kind):
-                return j
+            if sentence.endswith(":"):
+                if kind is None or _item_kind(sentence) != kind:
+                    return j
+                colon_only = True  # a sibling's sub-list: only a colon can introduce ours
             if not LIST_ITEM.match(self.text, spans[j + 1][0]):
                 break
-            if not LIST_ITEM.match(sentence) and not sentence.endswith(SENTENCE_END):
+            unfinished = not sentence.endswith(SENTENCE_END)
+            if unfinished and not colon_only and not LIST_ITEM.match(sentence):
                 return j
         return None
 

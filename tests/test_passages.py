@@ -35,6 +35,22 @@ ROMAN = """Sec. 3. Information.
 (b) The Department shall keep a record of every request it receives.
 """
 
+HEADED = """ORS 181A.820 Enforcement of federal immigration laws
+
+(1) No agency shall use its moneys to apprehend persons whose only violation is immigration.
+(2) Notwithstanding subsection (1), an agency may exchange information with ICE in order to:
+(a) verify the immigration status of a person arrested for a crime; or
+(b) request criminal investigation information.
+(3) Notwithstanding subsection (1), an agency may arrest any person who:
+(a) is charged with a crime; or
+(b) is subject to arrest under a warrant signed by a judge.
+(4) For purposes of subsection (1), the Bureau is a federal agency.
+(5)(a) A public body may decline to disclose a person's status unless the law requires it
+(b) Nothing in this subsection:
+(A) prevents a person from obtaining records about the person; or
+(B) authorizes a public body to withhold aggregated information.
+"""
+
 PROHIBITION = "(b) A local entity may not prohibit an officer from doing any of the following:"
 SUBLIST = (
     "(2) with respect to information relating to the immigration status of any person under arrest:"
@@ -71,3 +87,16 @@ def test_roman_numerals_are_a_sub_list_of_letters() -> None:
     lead_in = "(a) The Department shall not share with federal immigration authorities:"
     assert passages["(ii) a perso"].lead_in == lead_in
     assert passages["(b) The Depa"].lead_in is None
+
+
+def test_a_heading_above_a_siblings_sub_list_is_no_lead_in() -> None:
+    passages = _passages(HEADED)
+    assert passages["(3) Notwiths"].lead_in is None
+    assert passages["(4) For purp"].lead_in is None
+    arrest = "(3) Notwithstanding subsection (1), an agency may arrest any person who:"
+    assert passages["(b) is subje"].lead_in == arrest
+
+
+def test_an_unfinished_line_two_lists_up_is_not_read_as_a_lead_in() -> None:
+    passages = _passages(HEADED)
+    assert passages["(A) prevents"].lead_in == "(b) Nothing in this subsection:"
