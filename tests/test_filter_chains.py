@@ -82,7 +82,7 @@ def test_data_that_is_not_the_filters_raises_filter_error() -> None:
     with pytest.raises(FilterError):
         list(decoded_sizes([b"not hex at all>"], ["ASCIIHexDecode"]))
     # not ASCII85; a "z" inside a group; a group past 2**32 - 1; a character past "u"
-    for wrong in (b"{{{{~>", b"!!z!!!~>", b"s8W-\"~>", b"!!!!!v~>"):
+    for wrong in (b"{{{{~>", b"!!z!!!~>", b's8W-"~>', b"!!!!!v~>"):
         with pytest.raises(FilterError):
             list(decoded_sizes([wrong], ["ASCII85Decode"]))
 
