@@ -132,14 +132,18 @@ class LearnedJudge:
         passages) narrows that further to the readings the caller will use.
         """
         cues = cue_features(passages, ruleset, self.rule_ids, reader, wanted)
-        topical = cues[..., 0] > 0
-        keep = np.flatnonzero(topical.any(axis=0))
+        return Judgement(self.rule_ids, self.read_topical(passages, cues), cues[..., 0] > 0)
+
+    def read_topical(self, passages: Sequence[Passage], cues: Matrix) -> Matrix:
+        """Calibrated label probabilities (rules, n, labels), read by the model only for
+        passages on some rule's topic (``cues[..., 0]``); the rest say ``none``."""
+        keep = np.flatnonzero((cues[..., 0] > 0).any(axis=0))
         probabilities = np.zeros((*cues.shape[:2], len(LABELS)), dtype=np.float32)
         probabilities[..., 0] = 1.0
         if len(keep):
             chosen = [passages[int(i)] for i in keep]
             probabilities[:, keep] = self.probabilities(chosen, cues[:, keep])
-        return Judgement(self.rule_ids, probabilities, topical)
+        return probabilities
 
     def probabilities(self, passages: Sequence[Passage], cues: Matrix) -> Matrix:
         """Calibrated label probabilities of passages whose cues are known: (rules, n, labels)."""

@@ -382,13 +382,7 @@ def _score_document(
 
     As at run time, only passages on some rule's topic are read; the rest say ``none``.
     """
-    cues = _need(doc.cues)
-    read = np.flatnonzero((cues[..., 0] > 0).any(axis=0))
-    probabilities = np.zeros((*cues.shape[:2], len(LABELS)), dtype=np.float32)
-    probabilities[..., 0] = 1.0
-    if len(read):
-        chosen = [doc.passages[int(i)] for i in read]
-        probabilities[:, read] = judge.probabilities(chosen, cues[:, read])
+    probabilities = judge.read_topical(doc.passages, _need(doc.cues))
     return _outcome(doc, probabilities, ruleset, judge.settings)
 
 
