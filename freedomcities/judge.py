@@ -193,7 +193,7 @@ def _learned_findings(
     found = candidate_passages(sentences, sections, gate_keywords(ruleset))
     if not found:
         return ()
-    wanted = _wanted(found, learned.rule_ids, cues)
+    wanted = wanted_readings(found, learned.rule_ids, cues)
     judgement = learned.judge(found, ruleset, cue_stance, wanted)
     return learned_findings(document, ruleset, found, judgement, learned.settings)
 
@@ -237,7 +237,7 @@ def combine_findings(cues: Sequence[Finding], learned: Sequence[Finding]) -> tup
     return tuple(sorted(out, key=lambda f: (f.start, f.rule_id)))
 
 
-def _wanted(
+def wanted_readings(
     passages: Sequence[Passage], rule_ids: Sequence[str], cues: Sequence[Finding]
 ) -> npt.NDArray[np.bool_]:
     """Which (rule, passage) readings of the learned judge :func:`combine_findings` uses."""
@@ -265,7 +265,7 @@ def learned_findings(
     for rule in ruleset.rules:
         if rule.id not in judgement.rule_ids:
             continue
-        for i, stance, p, tentative in decide(judgement.of(rule.id), settings):
+        for i, stance, p, tentative in decide(judgement.of(rule.id, settings.best_rule), settings):
             why = _learned_why(rule, passages[i], stance)
             findings.append(
                 _finding(document, rule, passages[i], stance, round(p, 2), why, tentative)

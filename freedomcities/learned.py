@@ -58,6 +58,12 @@ class Settings:
             its log back out makes a 0.8 mean right about 8 times in 10.
         find: the least probability of a stance that makes a finding, per stance.
         review: the least probability that, without a finding, still asks a person to look.
+        best_rule: the least probability that a passage bears on a rule which lets the
+            judge read it for that rule without the rule's topic words, if that is the
+            rule the passage most likely bears on: the cue lists cannot foresee every
+            wording ("shall not initiate any immigration status investigation"), and a
+            passage about one rule often touches the words of its neighbours. None
+            keeps every rule to its topic words.
     """
 
     temperature: float = 1.0
@@ -66,6 +72,7 @@ class Settings:
     )
     review: float = 0.25
     offset: float = 0.0
+    best_rule: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,17 @@ class Judgement:
     probabilities: Matrix  # (rules, passages, labels)
     topical: npt.NDArray[np.bool_]  # (rules, passages)
 
-    def of(self, rule_id: str) -> Matrix:
-        """The (passages, labels) probabilities for one rule; off-topic passages say ``none``."""
+    def of(self, rule_id: str, best_rule: float | None = None) -> Matrix:
+        """The (passages, labels) probabilities for one rule; off-topic passages say ``none``,
+        unless it is the rule they most likely bear on, by at least ``best_rule``."""
         r = self.rule_ids.index(rule_id)
         none = np.eye(len(LABELS), dtype=np.float32)[0]
-        mixed = np.where(self.topical[r][:, None], self.probabilities[r], none)
+        opened = self.topical[r]
+        if best_rule is not None:
+            bearing = 1.0 - self.probabilities[..., 0]
+            best = (bearing[r] >= best_rule) & (bearing[r] >= bearing.max(axis=0))
+            opened = opened | best
+        mixed = np.where(opened[:, None], self.probabilities[r], none)
         return np.asarray(mixed, dtype=np.float32)
 
 
@@ -194,6 +207,7 @@ def load_judge(path: Path) -> LearnedJudge:
             dict(settings["find"]),
             settings["review"],
             settings.get("offset", 0.0),
+            settings.get("best_rule"),
         ),
         meta.get("about", {}),
     )
@@ -372,4 +386,5 @@ def _settings_dict(settings: Settings) -> dict[str, Any]:
         "find": settings.find,
         "review": settings.review,
         "offset": settings.offset,
+        "best_rule": settings.best_rule,
     }

@@ -15,6 +15,8 @@ from freedomcities.errors import CorpusError, RulesetError
 from freedomcities.judge import cue_stance
 from freedomcities.learned import (
     LABELS,
+    Judgement,
+    LearnedJudge,
     Settings,
     cue_features,
     decide,
@@ -135,6 +137,33 @@ def test_a_passage_becomes_a_finding_by_how_surely_it_bears_on_the_rule() -> Non
         (1, "partial", pytest.approx(0.8), False),
         (2, "conflicts", pytest.approx(0.45), True),
     ]
+
+
+def test_a_passage_off_a_rules_topic_words_opens_only_to_the_rule_it_most_bears_on() -> None:
+    # Neither passage holds Rule 5's topic words. The first bears on Rule 5 most (0.9 against
+    # Rule 6's 0.4): "shall not initiate any immigration status investigation". The second
+    # bears on Rule 6 most, so Rule 5 stays closed to it however sure the reader is.
+    probabilities = np.array(
+        [
+            [[0.1, 0.1, 0.75, 0.05], [0.2, 0.3, 0.4, 0.1]],  # Rule 5
+            [[0.6, 0.3, 0.05, 0.05], [0.05, 0.9, 0.03, 0.02]],  # Rule 6
+        ],
+        dtype=np.float32,
+    )
+    topical = np.array([[False, False], [True, True]])
+    judgement = Judgement(("5", "6"), probabilities, topical)
+    none = [1.0, 0.0, 0.0, 0.0]
+    assert judgement.of("5").tolist() == [none, none]
+    opened = judgement.of("5", best_rule=0.3)
+    assert opened[0].tolist() == pytest.approx(probabilities[0, 0].tolist())
+    assert opened[1].tolist() == none
+    assert judgement.of("5", best_rule=0.95).tolist() == [none, none]
+
+
+def test_the_judges_settings_survive_saving(tmp_path: Path) -> None:
+    settings = Settings(find={"meets": 0.2, "partial": 0.2, "conflicts": 0.2}, best_rule=0.3)
+    LearnedJudge(b"model", ("5",), settings).save(tmp_path / "judge.npz")
+    assert load_judge(tmp_path / "judge.npz").settings == settings
 
 
 def test_a_tentative_finding_leaves_the_rule_silent_but_asks_for_review() -> None:
