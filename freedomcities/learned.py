@@ -96,11 +96,21 @@ class Judgement:
         none = np.eye(len(LABELS), dtype=np.float32)[0]
         opened = self.topical[r]
         if best_rule is not None:
-            bearing = 1.0 - self.probabilities[..., 0]
-            best = (bearing[r] >= best_rule) & (bearing[r] >= bearing.max(axis=0))
-            opened = opened | best
+            bearing = self._bearing[r]
+            opened = opened | ((bearing >= best_rule) & (bearing >= self._best_bearing))
         mixed = np.where(opened[:, None], self.probabilities[r], none)
         return np.asarray(mixed, dtype=np.float32)
+
+    @cached_property
+    def _bearing(self) -> Matrix:
+        """(rules, passages): the chance each passage bears on each rule at all."""
+        return 1.0 - self.probabilities[..., 0]
+
+    @cached_property
+    def _best_bearing(self) -> Matrix:
+        """(passages,): the chance of the rule each passage most likely bears on; worked
+        out once, though every rule's findings ask for it."""
+        return np.asarray(self._bearing.max(axis=0), dtype=np.float32)
 
 
 @dataclass(frozen=True)

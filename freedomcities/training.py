@@ -403,16 +403,14 @@ def _outcome(
     probabilities: Matrix,
     ruleset: Ruleset,
     settings: Settings,
-    cues: Matrix | None = None,
+    cues: Matrix,
 ) -> DocumentOutcome:
-    """The document's scorecard from passage probabilities, compared with its labels.
-
-    ``cues`` are the cue readings the judge was given (by default all of them).
-    """
+    """The document's scorecard from passage probabilities and the cue readings the judge
+    was given, compared with its labels."""
     entry, document = doc.entry, doc.document
     if entry is None or document is None:
         raise CorpusError(f"{doc.slug} has no expert labels to compare with.")
-    topical = _need(doc.cues if cues is None else cues)[..., 0] > 0
+    topical = cues[..., 0] > 0
     judgement = Judgement(tuple(r.id for r in ruleset.rules), probabilities, topical)
     learned = learned_findings(document, ruleset, doc.passages, judgement, settings)
     findings = combine_findings(doc.cue_findings, learned)
